@@ -1,0 +1,683 @@
+"""Input forms -> flat token arrays -> :class:`~fastmetrics._stats.ConfusionStats`.
+
+Two readings:
+
+* ``task=None``: scikit-learn's reading (``type_of_target`` /
+  ``_check_targets``), done without sorting the data: integer labels in
+  ``[0, 32)`` are counted directly in one fused pass and the label set is read
+  off the counts; other labels fall back to a min/max pass or to ``np.unique``.
+* an explicit task: token arrays of any shape, see ``format_task``.
+
+No input-sized temporaries are made on the fast paths: arrays are reshaped
+(views) and the kernels read them in place.
+"""
+
+import numpy as np
+
+from . import _dispatch
+from ._dispatch import KernelInputError
+from ._stats import ConfusionStats
+from ._validation import (
+    as_array,
+    check_class_weight,
+    check_ignore_index,
+    check_mask,
+    check_num_classes,
+    check_sample_weight,
+    check_task,
+    check_threshold,
+    is_sparse,
+)
+
+# Integer labels in [0, _GUESS_K) are counted without a label-discovery pass.
+_GUESS_K = 32
+# Label ranges up to this size are counted with an offset table.
+_MAX_RANGE = 4096
+
+
+# ======================================================================== task=None
+
+def _kind_of_1d(a):
+    """'numeric', 'string', or 'unknown' (scikit-learn's 'unknown')."""
+    k = a.dtype.kind
+    if k in "biuf":
+        return "numeric"
+    if k in "US":
+        if k == "S":
+            raise TypeError(
+                "Support for labels represented as bytes is not supported. Convert "
+                "the labels to a string or integer format."
+            )
+        return "string"
+    if k == "O":
+        if a.size and isinstance(a.flat[0], str):
+            return "string"
+        if a.size and isinstance(a.flat[0], bytes):
+            raise TypeError(
+                "Support for labels represented as bytes is not supported. Convert "
+                "the labels to a string or integer format."
+            )
+        return "unknown"
+    return "unknown"
+
+
+def _is_multilabel(a):
+    """scikit-learn's ``is_multilabel`` for a dense 2-D array, without sorting."""
+    if a.ndim != 2 or a.shape[1] <= 1:
+        return False
+    if a.dtype.kind == "b":
+        return True
+    if a.dtype.kind not in "iuf" or a.size == 0:
+        return a.size == 0 and a.dtype.kind in "iuf"
+    lo = a.min()
+    hi = a.max()
+    if a.dtype.kind == "f" and not (np.isfinite(lo) and np.isfinite(hi)):
+        return False
+    if not np.all((a == lo) | (a == hi)):
+        return False
+    if a.dtype.kind == "f":
+        return float(lo).is_integer() and float(hi).is_integer()
+    return True
+
+
+def _type_of_target(a, name):
+    """scikit-learn's type_of_target (used for messages on the error paths)."""
+    if a.ndim == 2 and a.shape[1] > 1 and _is_multilabel(a):
+        return "multilabel-indicator"
+    if a.ndim not in (1, 2):
+        return "unknown"
+    if not min(a.shape):
+        return "binary" if a.ndim == 1 else "unknown"
+    if a.dtype == object and not isinstance(a.flat[0], str):
+        return "unknown"
+    suffix = "-multioutput" if (a.ndim == 2 and a.shape[1] > 1) else ""
+    if a.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            integral = np.all(a == np.round(a)) and np.all(np.isfinite(a))
+        if not integral:
+            _assert_all_finite(a, name)
+            return "continuous" + suffix
+    if suffix:
+        return "multiclass" + suffix
+    try:
+        n_unique = np.unique(a.reshape(-1)).shape[0]
+    except TypeError:
+        n_unique = len(set(a.reshape(-1).tolist()))
+    return "multiclass" if n_unique > 2 else "binary"
+
+
+def _assert_all_finite(a, name):
+    if a.dtype.kind == "f":
+        if np.isnan(a).any():
+            raise ValueError(f"Input {name} contains NaN.")
+        if np.isinf(a).any():
+            raise ValueError(
+                f"Input {name} contains infinity or a value too large for {a.dtype!r}."
+            )
+
+
+def _num_samples(a):
+    return a.shape[0] if a.ndim else 1
+
+
+def _check_consistent_length(*arrays):
+    lengths = [_num_samples(a) for a in arrays if a is not None]
+    if len(set(lengths)) > 1:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: %r"
+            % [int(x) for x in lengths]
+        )
+
+
+_HINT = (
+    ". To read (N, T) token arrays or (N, T, C) scores, pass task='binary', "
+    "'multiclass' or 'multilabel' explicitly."
+)
+
+
+def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
+                  ignore_index=None, class_weight=None, samplewise=False,
+                  allow_empty=False):
+    """Statistics for ``task=None``: scikit-learn's reading of the input."""
+    yt = as_array(y_true, "y_true")
+    yp = as_array(y_pred, "y_pred")
+    sw = None if sample_weight is None else as_array(sample_weight, "sample_weight")
+    _check_consistent_length(yt, yp, sw)
+    if yt.ndim == 0 or yp.ndim == 0:
+        raise ValueError(
+            "Expected array-like (array or non-string sequence) for y_true and y_pred, "
+            "got a scalar."
+        )
+    for a in (yt, yp):
+        if _num_samples(a) < 1 and not allow_empty:
+            raise ValueError(
+                "Found empty input array (e.g., `y_true` or `y_pred`) while a minimum "
+                "of 1 sample is required."
+            )
+    ml_t = yt.ndim == 2 and yt.shape[1] > 1
+    ml_p = yp.ndim == 2 and yp.shape[1] > 1
+    if ml_t or ml_p or yt.ndim > 2 or yp.ndim > 2:
+        t_type = _type_of_target(yt, "y_true")
+        p_type = _type_of_target(yp, "y_pred")
+        y_type = {t_type, p_type}
+        if y_type == {"binary", "multiclass"}:
+            y_type = {"multiclass"}
+        if len(y_type) > 1:
+            raise ValueError(
+                "Classification metrics can't handle a mix of {0} and {1} targets".format(
+                    t_type, p_type
+                ) + (_HINT if "unknown" in y_type else "")
+            )
+        y_type = y_type.pop()
+        if y_type != "multilabel-indicator":
+            raise ValueError(
+                "{0} is not supported".format(y_type)
+                + (_HINT if y_type in ("unknown",) or "multioutput" in y_type else "")
+            )
+        if yt.shape[1] != yp.shape[1]:
+            raise ValueError(
+                "Multi-label binary indicator input with different numbers of labels"
+            )
+        if class_weight is not None:
+            raise ValueError(
+                "class_weight is not defined for multilabel targets (a token has "
+                "several true labels); use sample_weight."
+            )
+        return _multilabel_stats(
+            yt, yp, 3, 3, 0.5, sample_weight, (yt.shape[0],), mask, ignore_index,
+            samplewise is not False,
+        )
+    yt = yt.reshape(-1) if yt.ndim == 2 else yt
+    yp = yp.reshape(-1) if yp.ndim == 2 else yp
+    n = yt.shape[0]
+    if sw is not None and sw.ndim != 1:
+        raise ValueError(
+            f"sample_weight must be 1-D with one weight per sample for task=None; got "
+            f"shape {sw.shape}" + _HINT
+        )
+    w, rep, int_w = check_sample_weight(sw, (n,))
+    m = check_mask(mask, (n,))
+    kt, kp = _kind_of_1d(yt), _kind_of_1d(yp)
+    if "unknown" in (kt, kp):
+        t_type = "unknown" if kt == "unknown" else _type_of_target(yt, "y_true")
+        p_type = "unknown" if kp == "unknown" else _type_of_target(yp, "y_pred")
+        if t_type != p_type:
+            raise ValueError(
+                "Classification metrics can't handle a mix of {0} and {1} targets".format(
+                    t_type, p_type
+                )
+            )
+        raise ValueError("unknown is not supported")
+    if kt != kp:
+        raise ValueError("Mix of label input types (string and number)")
+    if kt == "numeric":
+        stats = _numeric_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n)
+    else:
+        stats = _string_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n)
+    return stats
+
+
+def _finish_1d(counts, wsum, classes, int_w, y_type=None):
+    present = (counts.sum(axis=0) > 0) | (counts.sum(axis=1) > 0)
+    if not present.all():
+        idx = np.flatnonzero(present)
+        counts = counts[np.ix_(idx, idx)]
+        if wsum is not None:
+            wsum = wsum[np.ix_(idx, idx)]
+        classes = classes[idx]
+    if y_type is None:
+        y_type = "binary" if classes.shape[0] <= 2 else "multiclass"
+    return ConfusionStats(
+        y_type, classes, cm=counts if wsum is None else wsum, counts=counts,
+        weighted=wsum is not None, int_weights=int_w,
+    )
+
+
+def _class_weight_table(class_weight, values):
+    """Class weights for table rows whose label values are ``values`` (task=None)."""
+    if class_weight is None:
+        return None
+    cw = np.ones(len(values), dtype=np.float64)
+    if isinstance(class_weight, dict):
+        for i, v in enumerate(values):
+            key = v.item() if hasattr(v, "item") else v
+            if key in class_weight:
+                cw[i] = float(class_weight[key])
+    else:
+        arr = np.asarray(class_weight, dtype=np.float64)
+        if arr.ndim != 1:
+            raise ValueError(
+                f"class_weight must be a dict or a 1-D array; got shape {arr.shape}."
+            )
+        for i, v in enumerate(values):
+            try:
+                iv = int(v)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    "class_weight as an array needs integer labels (indexed by label "
+                    "value); use a dict {label: weight}."
+                ) from None
+            if 0 <= iv < arr.shape[0]:
+                cw[i] = arr[iv]
+    bad = ~np.isfinite(cw) | (cw < 0)
+    if bad.any():
+        raise ValueError("class_weight must be finite and >= 0.")
+    return cw
+
+
+def _check_cw_covers(class_weight, classes):
+    if class_weight is None or isinstance(class_weight, dict):
+        return
+    arr = np.asarray(class_weight)
+    big = [c for c in classes.tolist() if not (0 <= int(c) < arr.shape[0])]
+    if big:
+        raise ValueError(
+            f"class_weight has {arr.shape[0]} entries but label {big[0]!r} occurs; "
+            "pass a weight for every label."
+        )
+
+
+def _numeric_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n):
+    out_dtype = np.result_type(yt.dtype, yp.dtype)
+    if ignore_index is not None and not isinstance(ignore_index, (int, float, np.number)):
+        raise ValueError(
+            f"ignore_index must be a number for numeric labels; got {ignore_index!r}."
+        )
+    if n == 0:
+        counts = np.zeros((0, 0), dtype=np.int64)
+        return _finish_1d(counts, None if w is None and class_weight is None else
+                          counts.astype(np.float64), np.zeros(0, out_dtype), int_w)
+    # Fast path: labels in [0, 32), one fused pass, label set read off the counts.
+    cw = _class_weight_table(class_weight, np.arange(_GUESS_K))
+    try:
+        counts, wsum = _dispatch.confusion_table(
+            yt, yp, _GUESS_K, w=w, cw=cw, mask=m, ignore=ignore_index
+        )
+        classes = np.arange(_GUESS_K).astype(out_dtype)
+        stats = _finish_1d(counts, wsum, classes, int_w)
+        _check_cw_covers(class_weight, stats.classes)
+        return stats
+    except KernelInputError as e:
+        if e.code == _dispatch._cpu().WEIGHT_INVALID:
+            raise ValueError(str(e)) from None
+    # Fallback: validate like scikit-learn, then count over the label range.
+    for a, name in ((yt, "y_true"), (yp, "y_pred")):
+        if a.dtype.kind == "f":
+            t = _type_of_target(a, name)
+            if t == "continuous":
+                other = yp if name == "y_true" else yt
+                other_t = _type_of_target(other, "y_pred" if name == "y_true" else "y_true")
+                types = (t, other_t) if name == "y_true" else (other_t, t)
+                if types[0] != types[1]:
+                    raise ValueError(
+                        "Classification metrics can't handle a mix of {0} and {1} "
+                        "targets".format(*types)
+                    )
+                raise ValueError("continuous is not supported")
+    yt_i = yt if yt.dtype.kind in "iub" else yt.astype(np.int64)
+    yp_i = yp if yp.dtype.kind in "iub" else yp.astype(np.int64)
+    if yt_i.dtype.kind == "b":
+        yt_i = yt_i.view(np.uint8)
+    if yp_i.dtype.kind == "b":
+        yp_i = yp_i.view(np.uint8)
+    lo_t, hi_t = _dispatch.minmax(yt_i)
+    lo_p, hi_p = _dispatch.minmax(yp_i)
+    lo, hi = min(lo_t, lo_p), max(hi_t, hi_p)
+    if hi - lo < _MAX_RANGE:
+        K = hi - lo + 1
+        values = np.arange(lo, hi + 1)
+        cw = _class_weight_table(class_weight, values)
+        counts, wsum = _dispatch.confusion_table(
+            yt_i, yp_i, K, offset=lo, w=w, cw=cw, mask=m, ignore=ignore_index
+        )
+        stats = _finish_1d(counts, wsum, values.astype(out_dtype), int_w)
+        _check_cw_covers(class_weight, stats.classes)
+        return stats
+    classes, inv = np.unique(np.concatenate([yt_i, yp_i]), return_inverse=True)
+    ids_t, ids_p = inv[:n], inv[n:]
+    m2 = m
+    if ignore_index is not None:
+        keep = yt_i != ignore_index
+        m2 = keep if m is None else (m & keep)
+    cw = _class_weight_table(class_weight, classes)
+    counts, wsum = _dispatch.confusion_table(
+        ids_t, ids_p, classes.shape[0], w=w, cw=cw, mask=m2
+    )
+    stats = _finish_1d(counts, wsum, classes.astype(out_dtype), int_w)
+    _check_cw_covers(class_weight, stats.classes)
+    return stats
+
+
+def _string_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n):
+    both = np.concatenate([yt.astype(object), yp.astype(object)])
+    kinds = {isinstance(v, str) for v in both.tolist()} if both.dtype == object else {True}
+    if len(kinds) > 1:
+        raise ValueError("Mix of label input types (string and number)")
+    try:
+        classes, inv = np.unique(both, return_inverse=True)
+    except TypeError:
+        raise ValueError("Mix of label input types (string and number)") from None
+    if yt.dtype.kind == "U" and yp.dtype.kind == "U":
+        classes = classes.astype(np.result_type(yt.dtype, yp.dtype))
+    inv = inv.reshape(-1)
+    ids_t, ids_p = inv[:n], inv[n:]
+    if ignore_index is not None:
+        keep = yt != ignore_index
+        m = keep if m is None else (m & keep)
+    cw = _class_weight_table(class_weight, classes) if isinstance(class_weight, dict) or class_weight is None else None
+    if class_weight is not None and not isinstance(class_weight, dict):
+        raise ValueError("class_weight for string labels must be a dict {label: weight}.")
+    counts, wsum = _dispatch.confusion_table(
+        ids_t, ids_p, classes.shape[0], w=w, cw=cw, mask=m
+    )
+    return _finish_1d(counts, wsum, classes, int_w)
+
+
+def _multilabel_stats(yt2, yp2, true_mode, pred_mode, threshold, sample_weight,
+                      token_shape, mask, ignore_index, samplewise):
+    n, L = yt2.shape
+    w, rep, int_w = check_sample_weight(sample_weight, token_shape)
+    m = check_mask(mask, token_shape)
+    if ignore_index is not None:
+        ignore_index = check_ignore_index(ignore_index)
+    if yt2.dtype.kind == "b":
+        yt2 = yt2.view(np.uint8)
+    if yp2.dtype.kind == "b":
+        yp2 = yp2.view(np.uint8)
+    counts, wsum, totals, (s_tp, s_fp, s_fn) = _dispatch.multilabel_table(
+        yt2, true_mode, yp2, pred_mode, threshold=threshold, w=w, rep=rep, mask=m,
+        ignore=ignore_index, samplewise=samplewise, token_shape=token_shape,
+    )
+    vals = counts if wsum is None else wsum
+    mcm = vals[:, [0, 1, 2, 3]].reshape(L, 2, 2)
+    weighted = wsum is not None
+    samples = None
+    if samplewise:
+        keep = m if m is not None else None
+        sw_tok = None
+        if w is not None:
+            sw_tok = np.repeat(np.asarray(w, dtype=np.float64), rep)
+        if keep is not None:
+            s_tp, s_fp, s_fn = s_tp[keep], s_fp[keep], s_fn[keep]
+            sw_tok = sw_tok[keep] if sw_tok is not None else None
+        samples = (s_tp, s_fp, s_fn, sw_tok)
+    total = totals[1] if weighted else totals[0]
+    exact = totals[3] if weighted else totals[2]
+    stats = ConfusionStats(
+        "multilabel-indicator", np.arange(L), mcm=mcm, exact=exact, total=total,
+        samples=samples, weighted=weighted, int_weights=int_w,
+        counts=counts.reshape(L, 2, 2),
+    )
+    stats.totals = totals
+    return stats
+
+
+# ===================================================================== explicit task
+
+def _raise_shapes(task, yt, yp, extra=""):
+    raise ValueError(
+        f"y_true has shape {yt.shape} and y_pred has shape {yp.shape}, which do not "
+        f"fit task={task!r}: expected y_pred shaped like y_true (ids or binary scores) "
+        f"or like y_true plus a trailing class axis (scores).{extra}"
+    )
+
+
+def _infer_num_classes(arrays, m, ignore):
+    hi = -1
+    for a in arrays:
+        if a.size == 0:
+            continue
+        valid = None
+        if m is not None:
+            valid = m
+        if ignore is not None:
+            keep = a != ignore
+            valid = keep if valid is None else (valid & keep)
+        if a.dtype.kind == "f":
+            if not np.isfinite(a if valid is None else a[valid]).all():
+                continue  # the kernel reports the bad token with its index
+        if valid is None:
+            v = a.max()
+        else:
+            v = a.max(where=valid, initial=-1)
+        hi = max(hi, int(v))
+    return max(hi + 1, 1)
+
+
+def _check_one_hot(yt2, name="y_true"):
+    """One-hot / probabilistic targets: values in [0, 1]."""
+    if yt2.size == 0:
+        return
+    lo, hi = yt2.min(), yt2.max()
+    if not (lo >= 0 and hi <= 1):
+        raise ValueError(
+            f"{name} is read as one-hot rows (..., C) but holds values outside [0, 1] "
+            f"(min {lo}, max {hi}). Pass class ids shaped like the tokens, or integer "
+            "class ids in y_pred if both are ids."
+        )
+
+
+def format_task(y_true, y_pred, task, *, num_classes=None, threshold=0.5,
+                sample_weight=None, mask=None, ignore_index=None, class_weight=None,
+                samplewise=False):
+    """Statistics for an explicit task over token arrays of any shape.
+
+    Returns
+    -------
+    stats : ConfusionStats
+        ``classes`` is ``arange(C)`` (every class, present or not).
+    """
+    check_task(task)
+    num_classes = check_num_classes(num_classes, task)
+    threshold = check_threshold(threshold)
+    ignore_index = check_ignore_index(ignore_index)
+    yt = as_array(y_true, "y_true")
+    yp = as_array(y_pred, "y_pred")
+    for a, name in ((yt, "y_true"), (yp, "y_pred")):
+        if a.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{name} must hold numbers (class ids, one-hot rows or scores) for "
+                f"task={task!r}; got dtype {a.dtype}. String labels need task=None."
+            )
+    if task == "multilabel":
+        return _format_multilabel(yt, yp, num_classes, threshold, sample_weight, mask,
+                                  ignore_index, class_weight, samplewise)
+    if samplewise:
+        raise ValueError(
+            "Samplewise metrics are not available outside of multilabel classification."
+        )
+    if task == "binary":
+        return _format_binary(yt, yp, threshold, sample_weight, mask, ignore_index,
+                              class_weight)
+    return _format_multiclass(yt, yp, num_classes, sample_weight, mask, ignore_index,
+                              class_weight)
+
+
+def _format_multiclass(yt, yp, num_classes, sample_weight, mask, ignore_index,
+                       class_weight):
+    if yp.ndim == yt.ndim + 1 and yp.ndim >= 2:
+        if yp.shape[:-1] != yt.shape:
+            _raise_shapes("multiclass", yt, yp)
+        token_shape = yt.shape
+        C = yp.shape[-1]
+        yt_f = yt.reshape(-1)
+        yp_f = yp.reshape(-1, C)
+    elif yp.ndim == yt.ndim and yp.dtype.kind == "f" and yp.ndim >= 2:
+        if yp.shape != yt.shape:
+            _raise_shapes("multiclass", yt, yp)
+        token_shape = yt.shape[:-1]
+        C = yp.shape[-1]
+        yt_f = yt.reshape(-1, C)
+        yp_f = yp.reshape(-1, C)
+        _check_one_hot(yt_f)
+    elif yp.ndim == yt.ndim:
+        if yp.shape != yt.shape:
+            _raise_shapes("multiclass", yt, yp)
+        token_shape = yt.shape
+        C = None
+        yt_f = yt.reshape(-1)
+        yp_f = yp.reshape(-1)
+    elif yp.ndim + 1 == yt.ndim:
+        if yt.shape[:-1] != yp.shape:
+            _raise_shapes("multiclass", yt, yp)
+        token_shape = yp.shape
+        C = yt.shape[-1]
+        yt_f = yt.reshape(-1, C)
+        yp_f = yp.reshape(-1)
+        _check_one_hot(yt_f)
+    else:
+        _raise_shapes("multiclass", yt, yp)
+    if yt_f.ndim == 2 and ignore_index is not None:
+        raise ValueError(
+            "ignore_index needs y_true as class ids; y_true is one-hot here. Use mask."
+        )
+    m = check_mask(mask, token_shape)
+    if C is not None and num_classes is not None and C != num_classes:
+        raise ValueError(
+            f"num_classes={num_classes} but the class axis of the "
+            f"{'scores y_pred' if yp_f.ndim == 2 else 'one-hot y_true'} has size {C}."
+        )
+    if C is None:
+        C = num_classes if num_classes is not None else _infer_num_classes(
+            [a for a in (yt_f, yp_f) if a.ndim == 1], m, ignore_index)
+    return _table_stats("multiclass", yt_f, yp_f, C, None, token_shape, sample_weight,
+                        m, ignore_index, class_weight)
+
+
+def _format_binary(yt, yp, threshold, sample_weight, mask, ignore_index, class_weight):
+    # (..., 1) -> (...)
+    if yt.ndim >= 2 and yt.shape[-1] == 1 and yp.ndim >= 1 and (
+        yp.shape == yt.shape or yp.shape == yt.shape[:-1]
+        or (yp.ndim == yt.ndim and yp.shape[-1] == 2)
+    ):
+        yt = yt[..., 0]
+    if yp.ndim >= 2 and yp.shape[-1] == 1 and yp.shape[:-1] == yt.shape:
+        yp = yp[..., 0]
+    thr = None
+    if yp.ndim == yt.ndim and yp.shape == yt.shape and yp.ndim >= 2 and yp.shape[-1] == 2:
+        # two-unit output (..., 2) with one-hot targets (..., 2): the positive column
+        token_shape = yt.shape[:-1]
+        yt_f = yt.reshape(-1, 2)
+        _check_one_hot_rows(yt_f)
+        yp_f = yp.reshape(-1, 2)[:, 1]
+        thr = threshold if yp.dtype.kind == "f" else None
+    elif yp.ndim == yt.ndim + 1 and yp.shape[-1] == 2 and yp.shape[:-1] == yt.shape:
+        token_shape = yt.shape
+        yt_f = yt.reshape(-1)
+        yp_f = yp.reshape(-1, 2)[:, 1]
+        thr = threshold if yp.dtype.kind == "f" else None
+    elif yp.shape == yt.shape:
+        token_shape = yt.shape
+        yt_f = yt.reshape(-1)
+        yp_f = yp.reshape(-1)
+        thr = threshold if yp.dtype.kind == "f" else None
+    else:
+        _raise_shapes("binary", yt, yp,
+                      " For binary, y_pred may also be (..., 2) two-unit outputs.")
+    if yt_f.ndim == 2 and ignore_index is not None:
+        raise ValueError(
+            "ignore_index needs y_true as class ids; y_true is one-hot here. Use mask."
+        )
+    m = check_mask(mask, token_shape)
+    return _table_stats("binary", yt_f, yp_f, 2, thr, token_shape, sample_weight, m,
+                        ignore_index, class_weight)
+
+
+def _check_one_hot_rows(yt2):
+    if yt2.size == 0:
+        return
+    ok = np.all((yt2 == 0) | (yt2 == 1)) and np.all(yt2.sum(axis=1) == 1)
+    if not ok:
+        raise ValueError(
+            "y_true of shape (..., 2) with y_pred of the same shape is read as one-hot "
+            "targets for a two-unit output, but its rows are not one-hot ([1, 0] or "
+            "[0, 1]). For token arrays whose last axis has length 2, add a trailing "
+            "axis: (..., 2, 1)."
+        )
+
+
+def _table_stats(task, yt_f, yp_f, C, thr, token_shape, sample_weight, m,
+                 ignore_index, class_weight):
+    w, rep, int_w = check_sample_weight(sample_weight, token_shape)
+    cw = check_class_weight(class_weight, C)
+    if yt_f.dtype.kind == "b":
+        yt_f = yt_f.view(np.uint8)
+    if yp_f.dtype.kind == "b":
+        yp_f = yp_f.view(np.uint8)
+    try:
+        counts, wsum = _dispatch.confusion_table(
+            yt_f, yp_f, C, threshold=thr, w=w, rep=rep, cw=cw, mask=m,
+            ignore=ignore_index, token_shape=token_shape,
+        )
+    except KernelInputError as e:
+        msg = str(e)
+        k = _dispatch._cpu()
+        if e.code in (k.TRUE_OUT_OF_RANGE, k.PRED_OUT_OF_RANGE):
+            arr = yt_f if e.code == k.TRUE_OUT_OF_RANGE else yp_f
+            bad = (arr < 0) | (arr >= C)
+            if ignore_index is not None and arr is yt_f:
+                bad &= arr != ignore_index
+            if m is not None:
+                bad &= m
+            msg += (
+                f" (value {arr[e.index].item()!r}; {int(bad.sum())} such tokens); "
+                f"task={task!r} needs class ids in [0, {C})"
+                + (", set num_classes" if task == "multiclass" else "")
+                + "."
+            )
+        raise ValueError(msg) from None
+    return ConfusionStats(
+        task, np.arange(C), cm=counts if wsum is None else wsum, counts=counts,
+        weighted=wsum is not None, int_weights=int_w and cw is None,
+    )
+
+
+def _format_multilabel(yt, yp, num_classes, threshold, sample_weight, mask,
+                       ignore_index, class_weight, samplewise):
+    if yt.shape != yp.shape or yt.ndim < 1:
+        raise ValueError(
+            f"task='multilabel' needs y_true and y_pred of the same shape (..., L); got "
+            f"y_true {yt.shape} and y_pred {yp.shape}."
+        )
+    if class_weight is not None:
+        raise ValueError(
+            "class_weight is not defined for multilabel targets (a token has several "
+            "true labels); use sample_weight."
+        )
+    L = yt.shape[-1]
+    if num_classes is not None and num_classes != L:
+        raise ValueError(
+            f"num_classes={num_classes} but the label axis of y_true/y_pred has size {L}."
+        )
+    token_shape = yt.shape[:-1]
+    yt2 = yt.reshape(-1, L)
+    yp2 = yp.reshape(-1, L)
+    pred_mode = 2 if yp.dtype.kind == "f" else 0
+    return _multilabel_stats(yt2, yp2, 0, pred_mode, threshold, sample_weight,
+                             token_shape, mask, ignore_index, samplewise is not False)
+
+
+def build_stats(y_true, y_pred, *, task=None, num_classes=None, threshold=0.5,
+                sample_weight=None, mask=None, ignore_index=None, class_weight=None,
+                samplewise=False, allow_empty=False):
+    """The one entry point: inputs in any accepted form -> ConfusionStats."""
+    check_task(task)
+    if task is None:
+        if num_classes is not None:
+            raise ValueError(
+                "num_classes needs an explicit task ('binary', 'multiclass' or "
+                "'multilabel'); with task=None the labels are read from the data."
+            )
+        return sklearn_stats(
+            y_true, y_pred, sample_weight=sample_weight, mask=mask,
+            ignore_index=ignore_index, class_weight=class_weight,
+            samplewise=samplewise, allow_empty=allow_empty,
+        )
+    return format_task(
+        y_true, y_pred, task, num_classes=num_classes, threshold=threshold,
+        sample_weight=sample_weight, mask=mask, ignore_index=ignore_index,
+        class_weight=class_weight, samplewise=samplewise,
+    )
+
+
+__all__ = ["build_stats", "sklearn_stats", "format_task", "is_sparse"]
