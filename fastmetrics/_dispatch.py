@@ -9,6 +9,8 @@ import numpy as np
 
 # Tokens per chunk: fixed, never derived from the thread count (determinism).
 CHUNK = 1 << 16
+# Score arrays with at most this many classes use the kernel specialised on C.
+_MAX_STATIC_CLASSES = 64
 # Upper bound on the per-chunk tables held at once (entries of int64/float64).
 _MAX_TABLE_ENTRIES = 1 << 22
 
@@ -25,6 +27,7 @@ def _chunk_for(n, table_size):
     chunk = CHUNK
     if (n + chunk - 1) // chunk > max_chunks:
         chunk = -(-n // max_chunks)
+        chunk = -(-chunk // 1024) * 1024  # a whole number of kernel blocks
     return max(chunk, 1)
 
 
@@ -94,9 +97,25 @@ def confusion_table(
     k = _cpu()
     n = yt.shape[0]
     chunk = _chunk_for(n, K * K)
-    counts, wsum, bad_index, bad_code = k.confusion_chunks(
-        yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chunk
-    )
+    if (
+        yp.ndim == 2
+        and threshold is None
+        and yt.ndim == 1
+        and yp.shape[1] == K
+        and 2 <= K <= _MAX_STATIC_CLASSES
+        and yp.dtype.kind == "f"
+        and yp.flags.c_contiguous
+    ):
+        # argmax of scores with the class count as a compile-time constant
+        kern = k.confusion_chunks_scores if n > chunk else k.confusion_chunks_scores_serial
+        counts, wsum, bad_index, bad_code = kern(
+            yt, yp.reshape(-1), yp, (0,) * K, offset, w, rep, cw, mask, ignore, chunk
+        )
+    else:
+        kern = k.confusion_chunks if n > chunk else k.confusion_chunks_serial
+        counts, wsum, bad_index, bad_code = kern(
+            yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chunk
+        )
     bad = _first_bad(bad_index, bad_code)
     if bad is not None:
         code, index = bad
@@ -129,7 +148,8 @@ def multilabel_table(
     k = _cpu()
     n, L = yt.shape
     chunk = _chunk_for(n, 4 * L)
-    counts, wsum, totals, s_tp, s_fp, s_fn, bad_index, bad_code = k.multilabel_chunks(
+    kern = k.multilabel_chunks if n > chunk else k.multilabel_chunks_serial
+    counts, wsum, totals, s_tp, s_fp, s_fn, bad_index, bad_code = kern(
         yt,
         true_mode,
         yp,
@@ -161,5 +181,6 @@ def multilabel_table(
 def minmax(a):
     """(min, max) of a non-empty 1-D integer array, in parallel."""
     k = _cpu()
-    lo, hi = k.minmax_ids(a, CHUNK)
+    kern = k.minmax_ids if a.shape[0] > CHUNK else k.minmax_ids_serial
+    lo, hi = kern(a, CHUNK)
     return int(lo.min()), int(hi.max())

@@ -166,7 +166,7 @@ def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
             raise ValueError(
                 "Classification metrics can't handle a mix of {0} and {1} targets".format(
                     t_type, p_type
-                ) + (_HINT if "unknown" in y_type else "")
+                ) + _HINT
             )
         y_type = y_type.pop()
         if y_type != "multilabel-indicator":
@@ -183,6 +183,8 @@ def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
                 "class_weight is not defined for multilabel targets (a token has "
                 "several true labels); use sample_weight."
             )
+        if sw is not None:
+            _check_not_all_zero(np.asarray(sw).reshape(-1))
         return _multilabel_stats(
             yt, yp, 3, 3, 0.5, sample_weight, (yt.shape[0],), mask, ignore_index,
             samplewise is not False,
@@ -196,6 +198,7 @@ def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
             f"shape {sw.shape}" + _HINT
         )
     w, rep, int_w = check_sample_weight(sw, (n,))
+    _check_not_all_zero(w)
     m = check_mask(mask, (n,))
     kt, kp = _kind_of_1d(yt), _kind_of_1d(yp)
     if "unknown" in (kt, kp):
@@ -217,7 +220,13 @@ def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
     return stats
 
 
-def _finish_1d(counts, wsum, classes, int_w, y_type=None):
+def _check_not_all_zero(w):
+    # scikit-learn's _check_sample_weight
+    if w is not None and w.shape[0] and not np.any(w):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+
+
+def _finish_1d(counts, wsum, classes, int_w, y_type=None, dtypes=None):
     present = (counts.sum(axis=0) > 0) | (counts.sum(axis=1) > 0)
     if not present.all():
         idx = np.flatnonzero(present)
@@ -225,6 +234,14 @@ def _finish_1d(counts, wsum, classes, int_w, y_type=None):
         if wsum is not None:
             wsum = wsum[np.ix_(idx, idx)]
         classes = classes[idx]
+    if dtypes is not None:
+        # scikit-learn collects the labels in a Python set, y_true's first: a label
+        # seen in y_true keeps y_true's type, so int y_true with integral float
+        # y_pred gives int labels unless some label occurs only in y_pred.
+        t_dtype, p_dtype = dtypes
+        only_pred = counts.sum(axis=1) == 0
+        dtype = np.result_type(t_dtype, p_dtype) if only_pred.any() else t_dtype
+        classes = classes.astype(dtype)
     if y_type is None:
         y_type = "binary" if classes.shape[0] <= 2 else "multiclass"
     return ConfusionStats(
@@ -293,8 +310,8 @@ def _numeric_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n):
         counts, wsum = _dispatch.confusion_table(
             yt, yp, _GUESS_K, w=w, cw=cw, mask=m, ignore=ignore_index
         )
-        classes = np.arange(_GUESS_K).astype(out_dtype)
-        stats = _finish_1d(counts, wsum, classes, int_w)
+        classes = np.arange(_GUESS_K)
+        stats = _finish_1d(counts, wsum, classes, int_w, dtypes=(yt.dtype, yp.dtype))
         _check_cw_covers(class_weight, stats.classes)
         return stats
     except KernelInputError as e:
@@ -330,7 +347,7 @@ def _numeric_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n):
         counts, wsum = _dispatch.confusion_table(
             yt_i, yp_i, K, offset=lo, w=w, cw=cw, mask=m, ignore=ignore_index
         )
-        stats = _finish_1d(counts, wsum, values.astype(out_dtype), int_w)
+        stats = _finish_1d(counts, wsum, values, int_w, dtypes=(yt.dtype, yp.dtype))
         _check_cw_covers(class_weight, stats.classes)
         return stats
     classes, inv = np.unique(np.concatenate([yt_i, yp_i]), return_inverse=True)
@@ -343,7 +360,7 @@ def _numeric_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n):
     counts, wsum = _dispatch.confusion_table(
         ids_t, ids_p, classes.shape[0], w=w, cw=cw, mask=m2
     )
-    stats = _finish_1d(counts, wsum, classes.astype(out_dtype), int_w)
+    stats = _finish_1d(counts, wsum, classes, int_w, dtypes=(yt.dtype, yp.dtype))
     _check_cw_covers(class_weight, stats.classes)
     return stats
 
@@ -401,15 +418,46 @@ def _multilabel_stats(yt2, yp2, true_mode, pred_mode, threshold, sample_weight,
             s_tp, s_fp, s_fn = s_tp[keep], s_fp[keep], s_fn[keep]
             sw_tok = sw_tok[keep] if sw_tok is not None else None
         samples = (s_tp, s_fp, s_fn, sw_tok)
-    total = totals[1] if weighted else totals[0]
-    exact = totals[3] if weighted else totals[2]
+    total = totals[1] if weighted else np.int64(totals[0])
+    exact = totals[3] if weighted else np.int64(totals[2])
+    if samplewise:
+        samples_for = _samples_for(yt2, yp2, true_mode, pred_mode, threshold, m,
+                                   ignore_index, samples[3])
+    else:
+        samples_for = None
     stats = ConfusionStats(
         "multilabel-indicator", np.arange(L), mcm=mcm, exact=exact, total=total,
         samples=samples, weighted=weighted, int_weights=int_w,
         counts=counts.reshape(L, 2, 2),
     )
     stats.totals = totals
+    stats.samples_for = samples_for
     return stats
+
+
+def _positive(a, mode, threshold):
+    if mode == 2:
+        return a > threshold
+    if mode == 3:
+        return a != 0
+    return a == 1
+
+
+def _samples_for(yt2, yp2, true_mode, pred_mode, threshold, m, ignore, sw_tok):
+    """Per-sample tp/fp/fn over a subset of label columns (numpy; rare path)."""
+
+    def compute(cols):
+        t = _positive(yt2[:, cols], true_mode, threshold)
+        p = _positive(yp2[:, cols], pred_mode, threshold)
+        valid = np.ones(t.shape, dtype=bool) if ignore is None else yt2[:, cols] != ignore
+        tp = (t & p & valid).sum(axis=1)
+        fp = (~t & p & valid).sum(axis=1)
+        fn = (t & ~p & valid).sum(axis=1)
+        if m is not None:
+            tp, fp, fn = tp[m], fp[m], fn[m]
+        return tp, fp, fn, sw_tok
+
+    return compute
 
 
 # ===================================================================== explicit task
@@ -559,12 +607,12 @@ def _format_binary(yt, yp, threshold, sample_weight, mask, ignore_index, class_w
         token_shape = yt.shape[:-1]
         yt_f = yt.reshape(-1, 2)
         _check_one_hot_rows(yt_f)
-        yp_f = yp.reshape(-1, 2)[:, 1]
+        yp_f = yp.reshape(-1, 2)  # read by its positive column (kernel)
         thr = threshold if yp.dtype.kind == "f" else None
     elif yp.ndim == yt.ndim + 1 and yp.shape[-1] == 2 and yp.shape[:-1] == yt.shape:
         token_shape = yt.shape
         yt_f = yt.reshape(-1)
-        yp_f = yp.reshape(-1, 2)[:, 1]
+        yp_f = yp.reshape(-1, 2)
         thr = threshold if yp.dtype.kind == "f" else None
     elif yp.shape == yt.shape:
         token_shape = yt.shape

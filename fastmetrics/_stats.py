@@ -41,13 +41,14 @@ class ConfusionStats:
     """
 
     __slots__ = ("y_type", "classes", "cm", "counts", "mcm", "exact", "total",
-                 "samples", "weighted", "int_weights", "totals")
+                 "samples", "weighted", "int_weights", "totals", "samples_for")
 
     def __init__(self, y_type, classes, cm=None, mcm=None, exact=None, total=None,
                  samples=None, weighted=False, int_weights=True, counts=None):
         self.y_type = y_type
         self.counts = cm if counts is None else counts
         self.totals = None
+        self.samples_for = None
         self.classes = classes
         self.cm = cm
         self.mcm = mcm
@@ -172,6 +173,10 @@ def _sums(stats, labels=None, samplewise=False):
                 "multilabel classification."
             )
         cm = stats.cm
+        if not stats.weighted and np.trace(stats.counts) == 0:
+            # scikit-learn's pathological case: with no true positive at all its
+            # sums come out as float64 (supports print as "2.0"); keep that.
+            cm = cm.astype(np.float64)
         tp = np.diagonal(cm)
         pred = cm.sum(axis=0)
         true = cm.sum(axis=1)
@@ -196,17 +201,25 @@ def _sums(stats, labels=None, samplewise=False):
     return tp, pred, true, stats.total
 
 
+def _samples(stats, labels):
+    """Per-sample (tp, fp, fn, weight) over all labels or a subset of them."""
+    if stats.samples is None:
+        raise ValueError(
+            "per-sample counts are not available here (a streaming state does not "
+            "keep them); use the functional API for samplewise / average='samples'."
+        )
+    if labels is None:
+        return stats.samples
+    idx = _multilabel_label_indices(stats, labels)
+    if np.array_equal(idx, np.arange(stats.classes.shape[0])):
+        return stats.samples
+    return stats.samples_for(idx)
+
+
 def multilabel_confusion_matrix(stats, labels=None, samplewise=False):
     if samplewise and stats.multilabel:
-        if labels is not None:
-            idx = _multilabel_label_indices(stats, labels)
-            if not np.array_equal(idx, np.arange(stats.classes.shape[0])):
-                raise ValueError(
-                    "samplewise=True with a labels subset needs the per-sample counts of "
-                    "those labels; pass the selected columns instead"
-                )
-        s_tp, s_fp, s_fn, s_w = stats.samples
-        L = stats.classes.shape[0]
+        s_tp, s_fp, s_fn, s_w = _samples(stats, labels)
+        L = stats.classes.shape[0] if labels is None else len(labels)
         if s_w is None:
             tp, fp, fn = s_tp, s_fp, s_fn
             tn = L - tp - fp - fn
@@ -222,9 +235,7 @@ def multilabel_confusion_matrix(stats, labels=None, samplewise=False):
     fn = true - tp
     tn = total - tp - fp - fn
     out = np.stack([tn, fp, fn, tp]).T.reshape(-1, 2, 2)
-    if not stats.weighted:
-        out = out.astype(np.int64)
-    else:
+    if stats.weighted:
         out = out.astype(np.float64)
     return out
 
@@ -336,14 +347,7 @@ def precision_recall_fscore_support(stats, *, beta=1.0, labels=None, pos_label=1
                 "Samplewise metrics are not available outside of "
                 "multilabel classification."
             )
-        if labels is not None:
-            _multilabel_label_indices(stats, labels)
-            if not np.array_equal(np.asarray(labels), stats.classes):
-                raise ValueError(
-                    "average='samples' with a labels subset is not supported by "
-                    "fastmetrics; select the label columns before the call"
-                )
-        s_tp, s_fp, s_fn, s_w = stats.samples
+        s_tp, s_fp, s_fn, s_w = _samples(stats, labels)
         tp_sum, pred_sum, true_sum = s_tp, s_tp + s_fp, s_tp + s_fn
         if s_w is not None:
             tp_sum, pred_sum, true_sum = tp_sum * s_w, pred_sum * s_w, true_sum * s_w
@@ -382,8 +386,6 @@ def precision_recall_fscore_support(stats, *, beta=1.0, labels=None, pos_label=1
         recall = float(_nanaverage(recall, weights=weights))
         f_score = float(_nanaverage(f_score, weights=weights))
         true_sum = None
-    elif not stats.weighted and true_sum is not None:
-        true_sum = np.asarray(true_sum).astype(np.int64)
     return precision, recall, f_score, true_sum
 
 
@@ -408,6 +410,7 @@ def accuracy(stats, normalize=True):
 def balanced_accuracy(stats, adjusted=False):
     if stats.multilabel:
         raise ValueError("multilabel-indicator is not supported")
+    _warn_single_label(stats)
     C = stats.cm.astype(np.float64)
     row = C.sum(axis=1)
     col = C.sum(axis=0)
@@ -434,9 +437,22 @@ def _counts_present(stats):
     return (c.sum(axis=0) > 0) | (c.sum(axis=1) > 0)
 
 
+def _warn_single_label(stats):
+    """scikit-learn warns through its internal confusion_matrix call."""
+    if stats.cm.shape == (1, 1):
+        warnings.warn(
+            "A single label was found in 'y_true' and 'y_pred'. For the confusion "
+            "matrix to have the correct shape, use the 'labels' parameter to pass "
+            "all known labels.",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def matthews_corrcoef(stats):
     if stats.multilabel:
         raise ValueError("multilabel-indicator is not supported")
+    _warn_single_label(stats)
     C = stats.cm
     t_sum = C.sum(axis=1, dtype=np.float64)
     p_sum = C.sum(axis=0, dtype=np.float64)
@@ -457,9 +473,7 @@ def cohen_kappa(stats, labels=None, weights=None, replace_undefined_by=np.nan):
             f"weights must be None, 'linear' or 'quadratic'; got {weights!r}."
         )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            confusion = confusion_matrix(stats, labels=labels)
+        confusion = confusion_matrix(stats, labels=labels)
     except ValueError as e:
         if "At least one label specified must be in y_true" in str(e):
             raise ValueError(

@@ -143,9 +143,9 @@ def check_sample_weight(sample_weight, token_shape):
         raise ValueError(
             f"sample_weight must hold real numbers; got dtype {sw.dtype}."
         )
+    is_int = sw.dtype.kind in "biu"
     if sw.dtype.kind == "b":
         sw = sw.astype(np.float64)
-    is_int = sw.dtype.kind in "iu"
     n_tokens = int(np.prod(token_shape, dtype=np.int64))
     if sw.ndim == 0:
         raise ValueError(

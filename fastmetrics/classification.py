@@ -478,6 +478,15 @@ def cohen_kappa_score(y1, y2, *, labels=None, weights=None, sample_weight=None,
         raise ValueError(
             f"weights must be None, 'linear' or 'quadratic'; got {weights!r}."
         )
+    try:
+        ok = bool(np.isnan(replace_undefined_by) or -1.0 <= replace_undefined_by <= 1.0)
+    except TypeError:
+        ok = False
+    if isinstance(replace_undefined_by, bool) or not ok:
+        raise ValueError(
+            "replace_undefined_by must be a float in the range [-1.0, 1.0] or "
+            f"numpy.nan; got {replace_undefined_by!r}."
+        )
     ext = _ext(task, num_classes, threshold, mask, ignore_index, class_weight)
     stats = _stats_for(y1, y2, sample_weight, ext)
     return _stats.cohen_kappa(stats, labels=labels, weights=weights,

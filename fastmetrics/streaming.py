@@ -254,7 +254,7 @@ class ConfusionMatrix:
         return cm.copy()
 
     def _average(self, average):
-        if average is None or average == "default":
+        if average == "default":
             return "binary" if self.task == "binary" else "macro"
         return average
 

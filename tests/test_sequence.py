@@ -302,9 +302,29 @@ def _mc_setup(form, filt, weighting, seed=0):
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("weighting", WEIGHTINGS)
-@pytest.mark.parametrize("form,filt", [(fo, fi) for fo in MC_FORMS for fi in FILTERS
-                                       if "ignore" not in fi or fo in ID_TRUE_FORMS])
+def _combos(forms, core, filters, id_true_forms):
+    """Every filter x weighting for the core forms; a spread of them for the others.
+
+    (Each dtype x optional-argument combination is a separate Numba specialization; the
+    full cross product for every form costs minutes of cold compile time.)
+    """
+    out = []
+    for fo in forms:
+        for fi in filters:
+            if "ignore" in fi and fo not in id_true_forms:
+                continue
+            for we in WEIGHTINGS:
+                if fo in core or (fi, we) in (("none", "none"), ("mask", "sw_seq+cw_dict"),
+                                              ("ignore_-100", "sw_tok"),
+                                              ("mask+ignore_-100", "cw_array")):
+                    out.append((fo, fi, we))
+        if fo not in core and fo not in id_true_forms:
+            out.append((fo, "mask", "sw_tok+cw_array"))
+    return out
+
+
+@pytest.mark.parametrize("form,filt,weighting",
+                         _combos(MC_FORMS, {"ids_int64", "scores_f32"}, FILTERS, ID_TRUE_FORMS))
 def test_multiclass_confusion_matrix_forms(form, filt, weighting):
     yt_in, yp_in, fm_kw, ref = _mc_setup(form, filt, weighting)
     check_single_label(yt_in, yp_in, fm_kw, ref, C, binary=False, full=False)
@@ -515,11 +535,10 @@ def _bin_setup(form, filt, weighting, seed=0):
     return yt_in, yp_in, fm_kw, ref
 
 
-@pytest.mark.parametrize("weighting", WEIGHTINGS)
-@pytest.mark.parametrize("form,filt", [(fo, fi) for fo in BIN_FORMS
-                                       for fi in ("none", "mask", "ignore_-100",
-                                                  "mask+ignore_-100")
-                                       if "ignore" not in fi or fo in BIN_ID_TRUE])
+@pytest.mark.parametrize("form,filt,weighting",
+                         _combos(BIN_FORMS, {"ids_prob_f64", "onehot_softmax_f32"},
+                                 ("none", "mask", "ignore_-100", "mask+ignore_-100"),
+                                 BIN_ID_TRUE))
 def test_binary_confusion_matrix_forms(form, filt, weighting):
     yt_in, yp_in, fm_kw, ref = _bin_setup(form, filt, weighting)
     check_single_label(yt_in, yp_in, fm_kw, ref, 2, binary=True, full=False)

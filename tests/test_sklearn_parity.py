@@ -22,6 +22,7 @@ separately at the end.
 """
 
 import copy
+import re
 import warnings
 
 import numpy as np
@@ -99,13 +100,51 @@ def _flat(x):
             yield item
 
 
+_FULL_REPR = re.compile(r"^-?\d+\.\d+(e[-+]\d+)?$")
+_LAST_CELL = re.compile(r"^(.*\S)(\s+)(\S+)$")
+
+
+def _is_full_float_repr(tok):
+    """A float printed with repr() (>= 12 significant digits), not a rounded cell."""
+    return bool(_FULL_REPR.match(tok)) and len(tok.replace("-", "").replace(".", "").lstrip("0")) >= 12
+
+
+def _same_report_text(expected, got):
+    """Exact text equality, except that the last cell of a line (the ``support``
+    column, printed with ``{:>9}``) may hold a weighted sum printed with full
+    repr() whose last bits differ (rtol 1e-12; its padding then differs too).
+    Everything else -- every rounded cell, names, layout -- must be identical."""
+    if got == expected:
+        return True
+    e_lines, g_lines = expected.split("\n"), got.split("\n")
+    if len(e_lines) != len(g_lines):
+        return False
+    for e_line, g_line in zip(e_lines, g_lines):
+        if e_line == g_line:
+            continue
+        e_m, g_m = _LAST_CELL.match(e_line), _LAST_CELL.match(g_line)
+        if not (e_m and g_m) or e_m.group(1) != g_m.group(1):
+            return False
+        a, b = e_m.group(3), g_m.group(3)
+        if not (_is_full_float_repr(a) or _is_full_float_repr(b)):
+            return False
+        try:
+            if not np.isclose(float(a), float(b), rtol=RTOL, atol=0):
+                return False
+        except ValueError:
+            return False
+    return True
+
+
 def assert_same(expected, got, where="result", int_ok_for_float=False):
     """Recursive comparison; ``expected`` always comes from sklearn."""
     if expected is None:
         assert got is None, f"{where}: expected None, got {got!r}"
     elif isinstance(expected, str):
         assert isinstance(got, str), f"{where}: expected str, got {type(got)}"
-        assert got == expected, f"{where}: strings differ\n--- sklearn\n{expected}\n--- fastmetrics\n{got}"
+        assert _same_report_text(expected, got), (
+            f"{where}: strings differ\n--- sklearn\n{expected}\n--- fastmetrics\n{got}"
+        )
     elif isinstance(expected, dict):
         assert isinstance(got, dict), f"{where}: expected dict, got {type(got)}"
         assert set(got) == set(expected), f"{where}: keys {list(got)} != sklearn {list(expected)}"
@@ -777,6 +816,15 @@ def _scenario(kind, n):
         p = np.zeros((n, 3), dtype=np.int64)
     else:
         raise ValueError(kind)
+    # the data must contain what the scenario's name promises
+    if kind == "labels-only-in-pred":
+        assert set(p.tolist()) - set(t.tolist())
+    elif kind == "empty-intersection":
+        assert not set(t.tolist()) & set(p.tolist())
+    elif kind == "single-label":
+        assert len(set(t.tolist()) | set(p.tolist())) == 1
+    elif kind in ("all-zero-pred", "multilabel-all-zero-pred"):
+        assert not p.any()
     return t, p
 
 
@@ -817,18 +865,6 @@ def test_random_inputs(kind, n, name, kw):
     if "sample_weight" in kw:
         kw["sample_weight"] = _weights(kw["sample_weight"], n, seed=n)
     _call(name, y_true, y_pred, kw)
-
-
-def test_random_inputs_really_cover_the_edge_cases():
-    """Guard: the scenarios above contain what their names promise."""
-    t, p = _scenario("labels-only-in-pred", 50)
-    assert set(p) - set(t)
-    t, p = _scenario("empty-intersection", 50)
-    assert not set(t) & set(p)
-    t, p = _scenario("single-label", 50)
-    assert len(set(t) | set(p)) == 1
-    t, p = _scenario("all-zero-pred", 50)
-    assert not p.any()
 
 
 def test_large_random_multiclass_many_classes():

@@ -430,37 +430,52 @@ def _cmp_report(got, exp):
             _cmp(got[k], v, k)
 
 
-@pytest.mark.parametrize("weighting", ["none", "sample+class"])
-@pytest.mark.parametrize("task", ["multiclass", "binary"])
-def test_derived_metrics_single_label(task, weighting):
+def _derived_setup(task, weighting):
     d = _data(task, weighting, seed=14)
     k = _n_classes(task)
-    labels = list(range(k))
     cm = _update_by_sequences(_new(task), d, _random_cuts(np.random.default_rng(0), N, 3))
     ytf, ypf, wf = _flat(d, k)
     fkw = dict(task=task, mask=d["mask"], sample_weight=d["sw"], class_weight=d["cw"])
     if task == "multiclass":
         fkw["num_classes"] = k
+    return d, list(range(k)), cm, (ytf, ypf, wf), fkw
+
+
+SINGLE_AVERAGES = [(t, w, a) for t in ("multiclass", "binary") for w in ("none", "sample+class")
+                   for a in ([None, "micro", "macro", "weighted"]
+                             + (["binary"] if t == "binary" else []))]
+
+
+@pytest.mark.parametrize("task,weighting,avg", SINGLE_AVERAGES)
+def test_derived_prf_single_label(task, weighting, avg):
+    d, labels, cm, (ytf, ypf, wf), fkw = _derived_setup(task, weighting)
     yt_in, yp_in = d["yt_in"], d["yp_in"]
-    averages = [None, "micro", "macro", "weighted"] + (["binary"] if task == "binary" else [])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for avg in averages:
-            skl = {} if avg == "binary" else {"labels": labels}
-            for meth, name in (("precision", "precision_score"), ("recall", "recall_score"),
-                               ("f1", "f1_score")):
-                got = getattr(cm, meth)(average=avg)
-                exp = getattr(skm, name)(ytf, ypf, average=avg, sample_weight=wf, **skl)
-                _cmp(got, exp, f"{meth} {avg} vs sklearn")
-                _cmp(got, getattr(fm, name)(yt_in, yp_in, average=avg, **fkw),
-                     f"{meth} {avg} vs functional")
-            got = cm.fbeta(0.5, average=avg)
-            _cmp(got, skm.fbeta_score(ytf, ypf, beta=0.5, average=avg, sample_weight=wf, **skl),
-                 f"fbeta {avg}")
-            got = cm.precision_recall_fscore_support(beta=2.0, average=avg)
-            exp = skm.precision_recall_fscore_support(ytf, ypf, beta=2.0, average=avg,
-                                                      sample_weight=wf, **skl)
-            _cmp(tuple(got), tuple(exp), f"prfs {avg}")
+        skl = {} if avg == "binary" else {"labels": labels}
+        for meth, name in (("precision", "precision_score"), ("recall", "recall_score"),
+                           ("f1", "f1_score")):
+            got = getattr(cm, meth)(average=avg)
+            exp = getattr(skm, name)(ytf, ypf, average=avg, sample_weight=wf, **skl)
+            _cmp(got, exp, f"{meth} {avg} vs sklearn")
+            _cmp(got, getattr(fm, name)(yt_in, yp_in, average=avg, **fkw),
+                 f"{meth} {avg} vs functional")
+        got = cm.fbeta(0.5, average=avg)
+        _cmp(got, skm.fbeta_score(ytf, ypf, beta=0.5, average=avg, sample_weight=wf, **skl),
+             f"fbeta {avg}")
+        got = cm.precision_recall_fscore_support(beta=2.0, average=avg)
+        exp = skm.precision_recall_fscore_support(ytf, ypf, beta=2.0, average=avg,
+                                                  sample_weight=wf, **skl)
+        _cmp(tuple(got), tuple(exp), f"prfs {avg}")
+
+
+@pytest.mark.parametrize("task,weighting", [(t, w) for t in ("multiclass", "binary")
+                                            for w in ("none", "sample+class")])
+def test_derived_other_single_label(task, weighting):
+    d, labels, cm, (ytf, ypf, wf), fkw = _derived_setup(task, weighting)
+    yt_in, yp_in = d["yt_in"], d["yp_in"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         _cmp(cm.accuracy(), skm.accuracy_score(ytf, ypf, sample_weight=wf), "accuracy")
         _cmp(cm.accuracy(), fm.accuracy_score(yt_in, yp_in, **fkw), "accuracy vs functional")
         for adj in (False, True):
@@ -488,8 +503,9 @@ def test_derived_metrics_single_label(task, weighting):
                 ytf, ypf, labels=labels, digits=3)
 
 
+@pytest.mark.parametrize("avg", [None, "micro", "macro", "weighted"])
 @pytest.mark.parametrize("weighting", ["none", "sample"])
-def test_derived_metrics_multilabel(weighting):
+def test_derived_metrics_multilabel(weighting, avg):
     d = _data("multilabel", weighting, seed=15)
     cm = _update_by_sequences(_new("multilabel"), d, _random_cuts(np.random.default_rng(1), N,
                                                                     3))
@@ -502,13 +518,12 @@ def test_derived_metrics_multilabel(weighting):
          skm.multilabel_confusion_matrix(Yt, Yp, sample_weight=Wf), "mcm method")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for avg in (None, "micro", "macro", "weighted"):
-            for meth, name in (("precision", "precision_score"), ("recall", "recall_score"),
-                               ("f1", "f1_score")):
-                got = getattr(cm, meth)(average=avg)
-                _cmp(got, getattr(skm, name)(Yt, Yp, average=avg, sample_weight=Wf),
-                     f"{meth} {avg}")
-                _cmp(got, getattr(fm, name)(d["yt_in"], d["yp_in"], average=avg, **fkw),
-                     f"{meth} {avg} vs functional")
-            _cmp(cm.fbeta(2.0, average=avg),
-                 skm.fbeta_score(Yt, Yp, beta=2.0, average=avg, sample_weight=Wf), "fbeta")
+        for meth, name in (("precision", "precision_score"), ("recall", "recall_score"),
+                           ("f1", "f1_score")):
+            got = getattr(cm, meth)(average=avg)
+            _cmp(got, getattr(skm, name)(Yt, Yp, average=avg, sample_weight=Wf),
+                 f"{meth} {avg}")
+            _cmp(got, getattr(fm, name)(d["yt_in"], d["yp_in"], average=avg, **fkw),
+                 f"{meth} {avg} vs functional")
+        _cmp(cm.fbeta(2.0, average=avg),
+             skm.fbeta_score(Yt, Yp, beta=2.0, average=avg, sample_weight=Wf), "fbeta")

@@ -16,6 +16,7 @@ token index and a code, and the Python wrapper builds the error message.
 """
 
 import math
+import types as _pytypes
 
 import numpy as np
 from numba import njit, prange, types
@@ -105,7 +106,14 @@ def _read_token(a, i, threshold, offset):
 @overload(_read_token)
 def _ov_read_token(a, i, threshold, offset):
     # Resolved at compile time from the argument types: no per-token dispatch.
-    if a.ndim == 2:
+    if a.ndim == 2 and not isinstance(threshold, types.NoneType):
+
+        def impl(a, i, threshold, offset):
+            if not ((a[i, 0] * 0 + a[i, 1] * 0) == 0):
+                return np.int64(0), 2
+            return _threshold_value(a[i, 1], threshold)
+
+    elif a.ndim == 2:
 
         def impl(a, i, threshold, offset):
             return _argmax_row(a, i)
@@ -123,7 +131,138 @@ def _ov_read_token(a, i, threshold, offset):
     return impl
 
 
-@njit(parallel=True, cache=True)
+def _token_code(a, i, threshold, offset, K):
+    """(class index, ok) of token ``i`` with the range check fused, branch-light."""
+
+
+@overload(_token_code)
+def _ov_token_code(a, i, threshold, offset, K):
+    if a.ndim == 2 and not isinstance(threshold, types.NoneType):
+        # two-unit output: positive column cut at the threshold, every column finite
+
+        def impl(a, i, threshold, offset, K):
+            x = a[i, 1]
+            fin = (a[i, 0] * 0 + x * 0) == 0
+            return np.int64(x > threshold), fin
+
+    elif a.ndim == 2:
+
+        def impl(a, i, threshold, offset, K):
+            k, err = _argmax_row(a, i)
+            return k, err == 0
+
+    elif not isinstance(threshold, types.NoneType):
+
+        def impl(a, i, threshold, offset, K):
+            x = a[i]
+            return np.int64(x > threshold), abs(x) < np.inf
+
+    elif isinstance(a.dtype, (types.Integer, types.Boolean)):
+
+        def impl(a, i, threshold, offset, K):
+            t = np.int64(a[i]) - offset
+            return t, np.uint64(t) < np.uint64(K)
+
+    else:  # floating class ids: range-check the float, then convert
+
+        def impl(a, i, threshold, offset, K):
+            x = a[i] - offset
+            inr = (x >= 0) & (x < K)  # False for NaN
+            t = np.int64(x) if inr else np.int64(0)
+            return t, inr & (t == x)
+
+    return impl
+
+
+@njit(cache=True)
+def _first_bad(yt, yp, threshold, offset, K, w, rep, mask, ignore, start, end):
+    """Scalar rescan of a block that failed validation: (index, code) of the first bad token."""
+    g = start // rep
+    r = start - g * rep
+    for i in range(start, end):
+        wi = 1.0
+        if w is not None:
+            wi = w[g]
+            r += 1
+            if r == rep:
+                r = 0
+                g += 1
+        if mask is not None:
+            if not mask[i]:
+                continue
+        if ignore is not None:
+            if yt[i] == ignore:
+                continue
+        if w is not None:
+            if not (wi >= 0.0 and wi < np.inf):
+                return i, WEIGHT_INVALID
+        t, et = _read_token(yt, i, None, offset)
+        if et != 0:
+            return i, TRUE_NOT_INTEGRAL if et == 1 else TRUE_NOT_FINITE
+        p, ep = _read_token(yp, i, threshold, offset)
+        if ep != 0:
+            return i, PRED_NOT_INTEGRAL if ep == 1 else PRED_NOT_FINITE
+        if np.uint64(t) >= np.uint64(K):
+            return i, TRUE_OUT_OF_RANGE
+        if np.uint64(p) >= np.uint64(K):
+            return i, PRED_OUT_OF_RANGE
+    return -1, OK
+
+
+# Tokens per block (codes computed first, then histogrammed) and the number of
+# interleaved sub-tables that break store-to-load dependencies between
+# consecutive increments of the same cell.
+_BLOCK = 1024
+_NSUB = 4
+
+
+@njit(cache=True)
+def _fill_weights(w, rep, b0, m, wts, g, r):
+    """wts[j] = weight of token b0 + j (prefix broadcasting: w[i // rep])."""
+    if rep == 1:
+        for j in range(m):
+            wts[j] = w[b0 + j]
+        return g, r
+    for j in range(m):
+        wts[j] = w[g]
+        r += 1
+        if r == rep:
+            r = 0
+            g += 1
+    return g, r
+
+
+@njit(cache=True)
+def _count_block(codes, wts, m, loc, wloc, S, weighted):
+    """Histogram a block of cell codes into _NSUB interleaved sub-tables."""
+    j = 0
+    while j + _NSUB <= m:
+        loc[codes[j]] += 1
+        loc[S + codes[j + 1]] += 1
+        loc[2 * S + codes[j + 2]] += 1
+        loc[3 * S + codes[j + 3]] += 1
+        if weighted:
+            wloc[codes[j]] += wts[j]
+            wloc[S + codes[j + 1]] += wts[j + 1]
+            wloc[2 * S + codes[j + 2]] += wts[j + 2]
+            wloc[3 * S + codes[j + 3]] += wts[j + 3]
+        j += _NSUB
+    while j < m:
+        loc[codes[j]] += 1
+        if weighted:
+            wloc[codes[j]] += wts[j]
+        j += 1
+
+
+@njit(cache=True)
+def _reduce_subtables(loc, wloc, S, KK, counts_row, wsum_row, weighted):
+    """Sum the sub-tables in a fixed order into this chunk's row."""
+    for q in range(KK):
+        counts_row[q] = loc[q] + loc[S + q] + loc[2 * S + q] + loc[3 * S + q]
+        if weighted:
+            wsum_row[q] = ((wloc[q] + wloc[S + q]) + wloc[2 * S + q]) + wloc[3 * S + q]
+
+
 def confusion_chunks(yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chunk):
     """Per-chunk confusion tables.
 
@@ -131,12 +270,20 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chu
     loop per combination, so the common case (ids, no weights, no mask) runs
     without any per-token branching on options.
 
+    Each chunk works in blocks of ``_BLOCK`` tokens: first the cell code
+    ``true * K + pred`` of every token is computed with validation fused as
+    flags (a loop the compiler can vectorise for integer ids), then the codes
+    are counted into ``_NSUB`` interleaved sub-tables.  Skipped tokens (mask,
+    ignore_index) go to a dummy cell ``K * K``.  A block that fails validation
+    is rescanned to report its first bad token.
+
     Parameters
     ----------
     yt : 1-D array (n,) of class ids, or 2-D (n, C) one-hot rows (argmax).
     yp : 1-D array (n,) of ids (``threshold is None``) or of scores cut at
         ``threshold`` (positive iff ``score > threshold``), or 2-D (n, C)
-        scores reduced by argmax (first maximum wins, like ``numpy.argmax``).
+        scores reduced by argmax (first maximum wins, like ``numpy.argmax``),
+        or 2-D (n, 2) two-unit outputs with a threshold (column 1 is cut).
     threshold : float or None
     offset : int
         Subtracted from ids before indexing (ids must land in ``[0, K)``).
@@ -152,7 +299,8 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chu
     ignore : int or None
         Tokens whose raw true id equals ``ignore`` are skipped.
     chunk : int
-        Fixed chunk size (so the result does not depend on the thread count).
+        Fixed chunk size, a multiple of ``_BLOCK`` (so results do not depend on
+        the thread count).
 
     Returns
     -------
@@ -164,6 +312,7 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chu
     n = yt.shape[0]
     n_chunks = (n + chunk - 1) // chunk
     KK = K * K
+    S = KK + 1  # sub-table stride, with the dummy cell for skipped tokens
     weighted = (w is not None) or (cw is not None)
     counts = np.zeros((n_chunks, KK), dtype=np.int64)
     wsum = np.zeros((n_chunks if weighted else 0, KK), dtype=np.float64)
@@ -172,54 +321,136 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chu
     for c in prange(n_chunks):
         start = c * chunk
         end = min(n, start + chunk)
+        loc = np.zeros(_NSUB * S, dtype=np.int64)
+        wloc = np.zeros(_NSUB * S if weighted else 0, dtype=np.float64)
+        codes = np.empty(_BLOCK, dtype=np.int64)
+        wts = np.empty(_BLOCK if weighted else 0, dtype=np.float64)
         g = start // rep
         r = start - g * rep
-        for i in range(start, end):
-            wi = 1.0
+        failed = False
+        for b0 in range(start, end, _BLOCK):
+            m = min(_BLOCK, end - b0)
             if w is not None:
-                wi = w[g]
-                r += 1
-                if r == rep:
-                    r = 0
-                    g += 1
-            if mask is not None:
-                if not mask[i]:
-                    continue
-            if ignore is not None:
-                if yt[i] == ignore:
-                    continue
-            if w is not None:
-                if not (wi >= 0.0 and wi < np.inf):
-                    bad_index[c] = i
-                    bad_code[c] = WEIGHT_INVALID
-                    break
-            t, et = _read_token(yt, i, None, offset)
-            if et != 0:
-                bad_index[c] = i
-                bad_code[c] = TRUE_NOT_INTEGRAL if et == 1 else TRUE_NOT_FINITE
+                g, r = _fill_weights(w, rep, b0, m, wts, g, r)
+            ok = True
+            for j in range(m):
+                i = b0 + j
+                keep = True
+                if mask is not None:
+                    keep = mask[i]
+                if ignore is not None:
+                    keep = keep & (yt[i] != ignore)
+                t, okt = _token_code(yt, i, None, offset, K)
+                p, okp = _token_code(yp, i, threshold, offset, K)
+                ok = ok & ((okt & okp) | (not keep))
+                codes[j] = t * K + p if keep else KK
+                if weighted:
+                    wi = 1.0
+                    if w is not None:
+                        wi = wts[j]
+                        ok = ok & (((wi >= 0.0) & (wi < np.inf)) | (not keep))
+                    if cw is not None:
+                        wi = wi * cw[t if (keep & okt) else 0]
+                    wts[j] = wi
+            if not ok:
+                bi, bc = _first_bad(yt, yp, threshold, offset, K, w, rep, mask, ignore,
+                                    b0, b0 + m)
+                bad_index[c] = bi
+                bad_code[c] = bc
+                failed = True
                 break
-            p, ep = _read_token(yp, i, threshold, offset)
-            if ep != 0:
-                bad_index[c] = i
-                bad_code[c] = PRED_NOT_INTEGRAL if ep == 1 else PRED_NOT_FINITE
-                break
-            if np.uint64(t) >= np.uint64(K):
-                bad_index[c] = i
-                bad_code[c] = TRUE_OUT_OF_RANGE
-                break
-            if np.uint64(p) >= np.uint64(K):
-                bad_index[c] = i
-                bad_code[c] = PRED_OUT_OF_RANGE
-                break
-            counts[c, t * K + p] += 1
-            if weighted:
-                if cw is not None:
-                    wi = wi * cw[t]
-                wsum[c, t * K + p] += wi
+            _count_block(codes, wts, m, loc, wloc, S, weighted)
+        if not failed:
+            _reduce_subtables(loc, wloc, S, KK, counts[c], wsum[c] if weighted else wloc,
+                              weighted)
     return counts, wsum, bad_index, bad_code
 
 
-@njit(parallel=True, cache=True)
+def confusion_chunks_scores(yt, sc, sc2, ctup, offset, w, rep, cw, mask, ignore, chunk):
+    """Per-chunk confusion tables with predictions as argmax of (n, C) scores.
+
+    Like :func:`confusion_chunks` with ``K = C``, but the scores are read
+    through their flat view ``sc`` (``sc2`` is the same memory as (n, C)) with
+    ``C = len(ctup)`` a compile-time constant (``ctup`` is a tuple of ``C``
+    zeros: its length is part of its type): the argmax then runs
+    column by column over a block of rows, which the compiler vectorises
+    across rows.  NaN/inf scores are caught with a branch-free ``x * 0``
+    accumulator (non-zero only for NaN/inf).
+    """
+    C = len(ctup)
+    n = yt.shape[0]
+    K = C
+    n_chunks = (n + chunk - 1) // chunk
+    KK = K * K
+    S = KK + 1
+    weighted = (w is not None) or (cw is not None)
+    counts = np.zeros((n_chunks, KK), dtype=np.int64)
+    wsum = np.zeros((n_chunks if weighted else 0, KK), dtype=np.float64)
+    bad_index = np.full(n_chunks, -1, dtype=np.int64)
+    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    for c in prange(n_chunks):
+        start = c * chunk
+        end = min(n, start + chunk)
+        loc = np.zeros(_NSUB * S, dtype=np.int64)
+        wloc = np.zeros(_NSUB * S if weighted else 0, dtype=np.float64)
+        codes = np.empty(_BLOCK, dtype=np.int64)
+        wts = np.empty(_BLOCK if weighted else 0, dtype=np.float64)
+        best = np.empty(_BLOCK, dtype=sc.dtype)
+        chk = np.empty(_BLOCK, dtype=sc.dtype)
+        kk = np.empty(_BLOCK, dtype=np.int32)
+        g = start // rep
+        r = start - g * rep
+        failed = False
+        for b0 in range(start, end, _BLOCK):
+            m = min(_BLOCK, end - b0)
+            blk = sc[b0 * C:(b0 + m) * C]
+            for q in range(m):
+                x = blk[q * C]
+                best[q] = x
+                chk[q] = x * 0
+                kk[q] = 0
+            for col in range(1, C):
+                for q in range(m):
+                    x = blk[q * C + col]
+                    chk[q] += x * 0
+                    gt = x > best[q]
+                    best[q] = x if gt else best[q]
+                    kk[q] = col if gt else kk[q]
+            if w is not None:
+                g, r = _fill_weights(w, rep, b0, m, wts, g, r)
+            ok = True
+            for j in range(m):
+                i = b0 + j
+                keep = True
+                if mask is not None:
+                    keep = mask[i]
+                if ignore is not None:
+                    keep = keep & (yt[i] != ignore)
+                t, okt = _token_code(yt, i, None, offset, K)
+                ok = ok & ((okt & (chk[j] == 0)) | (not keep))
+                codes[j] = t * K + kk[j] if keep else KK
+                if weighted:
+                    wi = 1.0
+                    if w is not None:
+                        wi = wts[j]
+                        ok = ok & (((wi >= 0.0) & (wi < np.inf)) | (not keep))
+                    if cw is not None:
+                        wi = wi * cw[t if (keep & okt) else 0]
+                    wts[j] = wi
+            if not ok:
+                bi, bc = _first_bad(yt, sc2, None, offset, K, w, rep, mask, ignore,
+                                    b0, b0 + m)
+                bad_index[c] = bi
+                bad_code[c] = bc
+                failed = True
+                break
+            _count_block(codes, wts, m, loc, wloc, S, weighted)
+        if not failed:
+            _reduce_subtables(loc, wloc, S, KK, counts[c], wsum[c] if weighted else wloc,
+                              weighted)
+    return counts, wsum, bad_index, bad_code
+
+
 def multilabel_chunks(
     yt,
     true_mode,
@@ -348,7 +579,6 @@ def multilabel_chunks(
     return counts, wsum, totals, s_tp, s_fp, s_fn, bad_index, bad_code
 
 
-@njit(parallel=True, cache=True)
 def minmax_ids(a, chunk):
     """Per-chunk (min, max) of a 1-D integer array, for the label-range fallback."""
     n = a.shape[0]
@@ -369,3 +599,26 @@ def minmax_ids(a, chunk):
         lo[c] = mn
         hi[c] = mx
     return lo, hi
+
+
+def _compile(py_func):
+    """A parallel kernel and its serial twin (same code, no thread launch).
+
+    The serial twin serves inputs of a single chunk, where starting the thread
+    pool costs more than the work.  Both are cached on disk under distinct
+    names.
+    """
+    name = py_func.__name__
+    serial = _pytypes.FunctionType(
+        py_func.__code__, py_func.__globals__, name + "_serial",
+        py_func.__defaults__, py_func.__closure__,
+    )
+    serial.__qualname__ = name + "_serial"
+    serial.__doc__ = py_func.__doc__
+    return njit(parallel=True, cache=True)(py_func), njit(cache=True)(serial)
+
+
+confusion_chunks, confusion_chunks_serial = _compile(confusion_chunks)
+confusion_chunks_scores, confusion_chunks_scores_serial = _compile(confusion_chunks_scores)
+multilabel_chunks, multilabel_chunks_serial = _compile(multilabel_chunks)
+minmax_ids, minmax_ids_serial = _compile(minmax_ids)
