@@ -447,12 +447,21 @@ def foreign_cpu(seconds: float = 1.0):
     return fc.fraction
 
 
-def wait_until_idle(max_wait_s: float, threshold: float = 0.05, log=print) -> float | None:
-    """Wait (up to max_wait_s) until other processes use < threshold of the CPUs."""
+def wait_until_idle(max_wait_s: float, threshold: float = 0.05, quiet_s: float = 10.0,
+                    log=print) -> float | None:
+    """Wait (up to max_wait_s) until other processes have used < threshold of
+    the CPUs for ``quiet_s`` seconds in a row.  Returns the last measured share."""
     t_end = time.time() + max_wait_s
-    frac = foreign_cpu(1.0)
-    while frac is not None and frac >= threshold and time.time() < t_end:
-        log(f"  machine busy: other processes use {frac:.0%} of the CPUs; waiting ...")
-        time.sleep(10)
+    quiet = 0.0
+    last_log = 0.0
+    frac = None
+    while True:
         frac = foreign_cpu(2.0)
-    return frac
+        if frac is None:
+            return None
+        quiet = quiet + 2.0 if frac < threshold else 0.0
+        if quiet >= quiet_s or time.time() >= t_end:
+            return frac
+        if frac >= threshold and time.time() - last_log > 60:
+            log(f"  machine busy: other processes use {frac:.0%} of the CPUs; waiting ...")
+            last_log = time.time()

@@ -204,8 +204,12 @@ def measure(repeats: int = 5, scenarios=SCENARIOS, python: str | None = None, lo
     intree_before = _intree_cache_files()
     honours = []
     try:
+        sys.path.insert(0, HERE)
+        import _harness
+
         for sc in scenarios:
             entry = {}
+            fc = _harness.ForeignCPU().__enter__()
             if sc in IMPORT_SCENARIOS:
                 # import does not depend on the numba cache; warm cache dir anyway
                 runs = [_run_child(sc, os.path.join(tmp_root, "imp"), python) for _ in range(repeats)]
@@ -217,6 +221,8 @@ def measure(repeats: int = 5, scenarios=SCENARIOS, python: str | None = None, lo
                     entry["import_s"] = _stats([r["import_s"] for r in runs])
                     entry["process_wall_s"] = _stats([r["process_wall_s"] for r in runs])
                     entry["modules_loaded"] = runs[0].get("modules_loaded")
+                fc.__exit__(None, None, None)
+                entry["foreign_cpu"] = fc.fraction
                 out["scenarios"][sc] = entry
                 log(f"  startup {sc}: {_fmt_entry(entry)}")
                 continue
@@ -282,6 +288,8 @@ def measure(repeats: int = 5, scenarios=SCENARIOS, python: str | None = None, lo
                 entry[state] = e
             if "error" in prime:
                 entry["prime_error"] = prime["error"]
+            fc.__exit__(None, None, None)
+            entry["foreign_cpu"] = fc.fraction
             out["scenarios"][sc] = entry
             log(f"  startup {sc}: {_fmt_entry(entry)}")
     finally:
@@ -292,6 +300,10 @@ def measure(repeats: int = 5, scenarios=SCENARIOS, python: str | None = None, lo
     # informational only: another process (e.g. a test run) may have written them
     out["intree_cache_files_changed_during_run"] = [os.path.relpath(p, ROOT) for p in changed]
     out["honours_NUMBA_CACHE_DIR"] = bool(honours) and all(honours)
+    busy = {sc: e["foreign_cpu"] for sc, e in out["scenarios"].items() if (e.get("foreign_cpu") or 0) > 0.05}
+    if busy:
+        out["notes"].append("other processes used > 5 % of the CPUs during: "
+                            + ", ".join(f"{k} ({v:.0%})" for k, v in busy.items()))
     return out
 
 
@@ -358,7 +370,9 @@ def markdown(res: dict) -> str:
              f"Fresh subprocesses, median (min–max) of {res['repeats']} repeats; "
              f"`python -c pass` takes {b['median']*1e3:.0f} ms here (not included above)." if b else "",
              f"fastmetrics honours NUMBA_CACHE_DIR: {'yes' if res.get('honours_NUMBA_CACHE_DIR') else 'NO'}"
-             + (f" ({'; '.join(res['notes'])})" if res.get("notes") else "")]
+             " (every fastmetrics kernel used reports its cache path inside the temporary NUMBA_CACHE_DIR, "
+             "and a cold run writes its index files there)."]
+    lines += [f"- note: {x}" for x in res.get("notes", [])]
     return "\n".join(lines)
 
 

@@ -213,6 +213,7 @@ def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
         raise ValueError("unknown is not supported")
     if kt != kp:
         raise ValueError("Mix of label input types (string and number)")
+    int_w = int_w and class_weight is None
     if kt == "numeric":
         stats = _numeric_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n)
     else:
@@ -593,35 +594,33 @@ def _format_multiclass(yt, yp, num_classes, sample_weight, mask, ignore_index,
 
 
 def _format_binary(yt, yp, threshold, sample_weight, mask, ignore_index, class_weight):
-    # (..., 1) -> (...)
-    if yt.ndim >= 2 and yt.shape[-1] == 1 and yp.ndim >= 1 and (
-        yp.shape == yt.shape or yp.shape == yt.shape[:-1]
-        or (yp.ndim == yt.ndim and yp.shape[-1] == 2)
-    ):
-        yt = yt[..., 0]
-    if yp.ndim >= 2 and yp.shape[-1] == 1 and yp.shape[:-1] == yt.shape:
-        yp = yp[..., 0]
-    thr = None
-    if yp.ndim == yt.ndim and yp.shape == yt.shape and yp.ndim >= 2 and yp.shape[-1] == 2:
-        # two-unit output (..., 2) with one-hot targets (..., 2): the positive column
+    thr = threshold if yp.dtype.kind == "f" else None
+    if (yp.ndim == yt.ndim and yp.shape == yt.shape and yp.ndim >= 2
+            and yp.shape[-1] == 2 and yp.dtype.kind == "f"):
+        # Two-unit output (..., 2) with one-hot targets (..., 2): read by the
+        # positive column.  Decided on the shapes as given (before squeezing),
+        # so (..., 2, 1) token arrays stay elementwise.
         token_shape = yt.shape[:-1]
         yt_f = yt.reshape(-1, 2)
         _check_one_hot_rows(yt_f)
-        yp_f = yp.reshape(-1, 2)  # read by its positive column (kernel)
-        thr = threshold if yp.dtype.kind == "f" else None
+        yp_f = yp.reshape(-1, 2)  # the kernel cuts column 1, checks both finite
     elif yp.ndim == yt.ndim + 1 and yp.shape[-1] == 2 and yp.shape[:-1] == yt.shape:
         token_shape = yt.shape
         yt_f = yt.reshape(-1)
         yp_f = yp.reshape(-1, 2)
-        thr = threshold if yp.dtype.kind == "f" else None
-    elif yp.shape == yt.shape:
+    else:
+        # (..., 1) -> (...)
+        if yt.ndim >= 2 and yt.shape[-1] == 1 and (
+                yp.shape == yt.shape or yp.shape == yt.shape[:-1]):
+            yt = yt[..., 0]
+        if yp.ndim >= 2 and yp.shape[-1] == 1 and yp.shape[:-1] == yt.shape:
+            yp = yp[..., 0]
+        if yp.shape != yt.shape:
+            _raise_shapes("binary", yt, yp,
+                          " For binary, y_pred may also be (..., 2) two-unit outputs.")
         token_shape = yt.shape
         yt_f = yt.reshape(-1)
         yp_f = yp.reshape(-1)
-        thr = threshold if yp.dtype.kind == "f" else None
-    else:
-        _raise_shapes("binary", yt, yp,
-                      " For binary, y_pred may also be (..., 2) two-unit outputs.")
     if yt_f.ndim == 2 and ignore_index is not None:
         raise ValueError(
             "ignore_index needs y_true as class ids; y_true is one-hot here. Use mask."
@@ -667,11 +666,16 @@ def _table_stats(task, yt_f, yp_f, C, thr, token_shape, sample_weight, m,
                 bad &= arr != ignore_index
             if m is not None:
                 bad &= m
+            value = arr[e.index].item()
+            if value < 0:
+                hint = "; exclude such tokens with mask= or ignore_index="
+            elif task == "multiclass":
+                hint = "; set num_classes to the number of classes"
+            else:
+                hint = ""
             msg += (
-                f" (value {arr[e.index].item()!r}; {int(bad.sum())} such tokens); "
-                f"task={task!r} needs class ids in [0, {C})"
-                + (", set num_classes" if task == "multiclass" else "")
-                + "."
+                f" (value {value!r}; {int(bad.sum())} such tokens); "
+                f"task={task!r} needs class ids in [0, {C}){hint}."
             )
         raise ValueError(msg) from None
     return ConfusionStats(
