@@ -438,11 +438,13 @@ def main(argv=None):
             v = imp["import_s"]["median"]
             verdicts.append({"case": "startup", "peer": "-", "fastmetrics": "import",
                              "target": "< 0.5 s", "measured": v, "met": v < 0.5})
-        cmw = startup_res["scenarios"].get("cm", {}).get("warm", {})
-        if "first_call_s" in cmw:
-            v = cmw["first_call_s"]["median"]
-            verdicts.append({"case": "startup", "peer": "-", "fastmetrics": "first call, warm cache",
-                             "target": "< 0.5 s", "measured": v, "met": v < 0.5})
+        for sc, label in (("cm", "first confusion_matrix call (1k tokens), warm cache"),
+                          ("cm_1m", "first confusion_matrix call (1M tokens), warm cache")):
+            cmw = startup_res["scenarios"].get(sc, {}).get("warm", {})
+            if "first_call_s" in cmw:
+                v = cmw["first_call_s"]["median"]
+                verdicts.append({"case": "startup", "peer": "-", "fastmetrics": label,
+                                 "target": "< 0.5 s", "measured": v, "met": v < 0.5})
     elif fm is None:
         notes.append("start-up measurements skipped (fastmetrics not usable)")
 

@@ -109,12 +109,12 @@ def confusion_table(
         # argmax of scores with the class count as a compile-time constant
         kern = k.confusion_chunks_scores if n > chunk else k.confusion_chunks_scores_serial
         counts, wsum, bad_index, bad_code = kern(
-            yt, yp.reshape(-1), yp, (0,) * K, offset, w, rep, cw, mask, ignore, chunk
+            yt, yp.reshape(-1), yp, (0,) * K, offset, w, rep, mask, ignore, chunk
         )
     else:
         kern = k.confusion_chunks if n > chunk else k.confusion_chunks_serial
         counts, wsum, bad_index, bad_code = kern(
-            yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chunk
+            yt, yp, threshold, offset, K, w, rep, mask, ignore, chunk
         )
     bad = _first_bad(bad_index, bad_code)
     if bad is not None:
@@ -126,7 +126,11 @@ def confusion_table(
     counts = counts.sum(axis=0).reshape(K, K)
     if w is None and cw is None:
         return counts, None
-    return counts, wsum.sum(axis=0).reshape(K, K)
+    wsum = wsum.sum(axis=0).reshape(K, K) if w is not None else counts.astype(np.float64)
+    if cw is not None:
+        # every token of row t carries the factor class_weight[t]
+        wsum = wsum * cw[:, None]
+    return counts, wsum
 
 
 def multilabel_table(

@@ -462,7 +462,9 @@ def matthews_corrcoef(stats):
     cov_ypyp = n_samples**2 - np.dot(p_sum, p_sum)
     cov_ytyt = n_samples**2 - np.dot(t_sum, t_sum)
     cov_ypyp_ytyt = cov_ypyp * cov_ytyt
-    if cov_ypyp_ytyt == 0:
+    # The variances are exactly zero when all (weighted) mass sits in one class;
+    # test that structurally, as rounding can leave a tiny non-zero difference.
+    if cov_ypyp_ytyt == 0 or np.count_nonzero(t_sum) <= 1 or np.count_nonzero(p_sum) <= 1:
         return 0.0
     return float(cov_ytyp / np.sqrt(cov_ypyp_ytyt))
 

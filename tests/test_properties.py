@@ -281,3 +281,22 @@ def test_multilabel_invariances(st_data, weighted):
     sm.update(yt[cut:], yp[cut:], sample_weight=None if w is None else w[cut:])
     np.testing.assert_allclose(sm.result(), base["mcm"], rtol=1e-12, atol=0)
     assert sm.result().dtype == (np.float64 if weighted else np.int64)
+
+
+def test_mcc_constant_y_true_scaled_weights_regression():
+    # Found by test_scaling_weights_changes_nothing: y_true constant makes MCC undefined,
+    # which sklearn reports as 0.0.  With these weights the float64 sums round so that
+    # n**2 - dot(t_sum, t_sum) comes out as a tiny negative number instead of 0.
+    import sklearn.metrics as skm
+
+    yt = np.zeros(21, dtype=np.int64)
+    yp = np.ones(21)
+    yp[0] = 0.0
+    w = np.full(21, 0.125) * (1.0 / 7.0)
+    expected = skm.matthews_corrcoef(yt, (yp > 0.5).astype(np.int64), sample_weight=w)
+    assert expected == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert fm.matthews_corrcoef(yt, yp, task="binary", sample_weight=w * 7.0) == 0.0
+        got = fm.matthews_corrcoef(yt, yp, task="binary", sample_weight=w)
+    assert np.isfinite(got) and got == expected

@@ -678,3 +678,116 @@ def test_multilabel(form, filt, weighting):
             exp = skm.classification_report(Yt, Yp, output_dict=True, sample_weight=Wf,
                                             zero_division=0)
             assert_report_dict(got, exp)
+
+
+# --------------------------------------------------------------------------
+# memory layouts and input containers
+# --------------------------------------------------------------------------
+
+
+def test_non_contiguous_views():
+    # time-major buffers viewed batch-major, strided slices, Fortran order
+    rng = np.random.default_rng(31)
+    yt_tm = rng.integers(0, C, size=(2 * T, N))
+    s_tm = rng.standard_normal((2 * T, N, C)).astype(np.float32)
+    mask_tm = rng.random((2 * T, N)) < 0.8
+    sw_tok_tm = rng.uniform(0.5, 2.0, size=(2 * T, N))
+    yt = yt_tm[::2].T  # (N, T) non-contiguous
+    scores = s_tm[::2].transpose(1, 0, 2)
+    mask = mask_tm[::2].T
+    sw_tok = sw_tok_tm[::2].T
+    sw_seq = rng.uniform(0.5, 2.0, size=2 * N)[::2]
+    assert not (yt.flags.c_contiguous or scores.flags.c_contiguous or mask.flags.c_contiguous
+                or sw_tok.flags.c_contiguous or sw_seq.flags.c_contiguous)
+    yp = np.argmax(scores, axis=-1)
+    cw = np.asfortranarray(np.linspace(0.5, 2.0, C))
+    for sw in (None, sw_seq, sw_tok):
+        fm_kw = dict(task="multiclass", num_classes=C, mask=mask, sample_weight=sw,
+                     class_weight=cw)
+        ref = flat_reference(yt, yp, n_classes=C, mask=mask, sample_weight=sw, class_weight=cw)
+        check_single_label(yt, scores, fm_kw, ref, C, binary=False, full=False)
+    # Fortran-ordered copies
+    fm_kw = dict(task="multiclass", num_classes=C, mask=np.asfortranarray(mask),
+                 sample_weight=np.asfortranarray(sw_tok))
+    ref = flat_reference(yt, yp, n_classes=C, mask=mask, sample_weight=sw_tok)
+    check_single_label(np.asfortranarray(yt), np.asfortranarray(scores), fm_kw, ref, C,
+                       binary=False, full=False)
+    # binary: strided positive-class column of a softmax, strided targets
+    p = s_tm[::2, :, :2].transpose(1, 0, 2)  # (N, T, 2) view
+    yb = (yt % 2)
+    ref = flat_reference(yb, (p[..., 1] > 0.2).astype(np.int64), n_classes=2, mask=mask,
+                         sample_weight=sw_tok)
+    check_single_label(yb, p, dict(task="binary", threshold=0.2, mask=mask,
+                                   sample_weight=sw_tok), ref, 2, binary=True, full=False)
+
+
+def test_float32_and_list_inputs():
+    rng = np.random.default_rng(32)
+    yt = rng.integers(0, C, size=(6, 7))
+    scores = rng.standard_normal((6, 7, C))
+    sw32 = rng.uniform(0.1, 3.0, size=6).astype(np.float32)
+    yp = scores.argmax(-1)
+    # float32 weights are accumulated in float64: the reference uses the same float32 values
+    ref = flat_reference(yt, yp, n_classes=C, sample_weight=sw32.astype(np.float64))
+    check_single_label(yt, scores, dict(task="multiclass", sample_weight=sw32), ref, C,
+                       binary=False, full=False)
+    # nested lists
+    mask = (rng.random((6, 7)) < 0.7)
+    ref = flat_reference(yt, yp, n_classes=C, mask=mask, sample_weight=sw32.astype(np.float64))
+    check_single_label(yt.tolist(), scores.tolist(),
+                       dict(task="multiclass", mask=mask, sample_weight=sw32.tolist()),
+                       ref, C, binary=False, full=False)
+
+
+# --------------------------------------------------------------------------
+# inputs larger than one kernel chunk (parallel kernels, chunks cut mid-sequence)
+# --------------------------------------------------------------------------
+
+NB, TB = 700, 131  # 91,700 tokens: more than one 65,536-token chunk; T odd
+
+
+@pytest.mark.parametrize("kind", ["mc_ids", "mc_scores", "binary", "multilabel"])
+def test_larger_than_one_chunk(kind):
+    rng = np.random.default_rng(41)
+    mask = rng.random((NB, TB)) < 0.9
+    sw = rng.uniform(0.5, 2.0, size=NB)
+    if kind == "multilabel":
+        yt = (rng.random((NB, TB, 3)) < 0.3).astype(np.int8)
+        p = rng.random((NB, TB, 3))
+        hit = rng.random(yt.shape) < 0.05
+        yt = np.where(hit, -100, yt).astype(np.int8)
+        yp = (p > 0.4).astype(np.int64)
+        per_label, _ = multilabel_reference(yt, yp, mask=mask, ignore_index=-100,
+                                            sample_weight=sw)
+        for w_on in (False, True):
+            exp = np.stack([skm.confusion_matrix(a, b, labels=[0, 1],
+                                                 sample_weight=w if w_on else None)
+                            for a, b, w in per_label])
+            got = fm.multilabel_confusion_matrix(yt, p, task="multilabel", threshold=0.4,
+                                                 mask=mask, ignore_index=-100,
+                                                 sample_weight=sw if w_on else None)
+            assert_cm(got, exp, w_on)
+        return
+    if kind == "binary":
+        yt = (rng.random((NB, TB)) < 0.2).astype(np.int64)
+        p = rng.random((NB, TB)).astype(np.float32)
+        yp_in, yp, k, kw = p, (p > 0.7).astype(np.int64), 2, dict(task="binary", threshold=0.7)
+        cw = {1: 5.0}
+    else:
+        yt = rng.integers(0, C, size=(NB, TB))
+        k, cw = C, np.linspace(0.5, 2.0, C)
+        kw = dict(task="multiclass", num_classes=C)
+        if kind == "mc_ids":
+            yp = rng.integers(0, C, size=(NB, TB)).astype(np.int32)
+            yp_in = yp
+        else:
+            yp_in = rng.standard_normal((NB, TB, C)).astype(np.float32)
+            yp = yp_in.argmax(-1)
+    yt = np.where(rng.random((NB, TB)) < 0.05, -100, yt)
+    for sample_weight, class_weight in ((None, None), (sw, None), (sw, cw)):
+        ref = flat_reference(yt, yp, n_classes=k, mask=mask, ignore_index=-100,
+                             sample_weight=sample_weight, class_weight=class_weight)
+        got = fm.confusion_matrix(yt, yp_in, mask=mask, ignore_index=-100,
+                                  sample_weight=sample_weight, class_weight=class_weight, **kw)
+        exp = skm.confusion_matrix(ref[0], ref[1], labels=list(range(k)), sample_weight=ref[2])
+        assert_cm(got, exp, ref[2] is not None)

@@ -263,7 +263,7 @@ def _reduce_subtables(loc, wloc, S, KK, counts_row, wsum_row, weighted):
             wsum_row[q] = ((wloc[q] + wloc[S + q]) + wloc[2 * S + q]) + wloc[3 * S + q]
 
 
-def confusion_chunks(yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chunk):
+def confusion_chunks(yt, yp, threshold, offset, K, w, rep, mask, ignore, chunk):
     """Per-chunk confusion tables.
 
     Optional inputs are passed as ``None``; Numba compiles one specialised
@@ -292,8 +292,6 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chu
     w : 1-D float array (G,) or None
         Sample weights; token ``i`` uses ``w[i // rep]`` (prefix broadcasting).
     rep : int
-    cw : 1-D float64 (K,) or None
-        Class weights indexed by the (offset) true class.
     mask : 1-D bool (n,) or None
         Tokens with ``mask[i] == False`` are skipped.
     ignore : int or None
@@ -308,12 +306,16 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chu
     wsum : float64 (n_chunks, K * K), or (0, K * K) when unweighted
     bad_index, bad_code : int64 (n_chunks,)
         First bad token of each chunk (-1 if none) and its error code.
+
+    Class weights are not applied here: a cell's weight is
+    ``class_weight[t] * sum(sample weights of its tokens)``, so the caller
+    scales row ``t`` of the reduced table once.
     """
     n = yt.shape[0]
     n_chunks = (n + chunk - 1) // chunk
     KK = K * K
     S = KK + 1  # sub-table stride, with the dummy cell for skipped tokens
-    weighted = (w is not None) or (cw is not None)
+    weighted = w is not None
     counts = np.zeros((n_chunks, KK), dtype=np.int64)
     wsum = np.zeros((n_chunks if weighted else 0, KK), dtype=np.float64)
     bad_index = np.full(n_chunks, -1, dtype=np.int64)
@@ -345,13 +347,8 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chu
                 ok = ok & ((okt & okp) | (not keep))
                 codes[j] = t * K + p if keep else KK
                 if weighted:
-                    wi = 1.0
-                    if w is not None:
-                        wi = wts[j]
-                        ok = ok & (((wi >= 0.0) & (wi < np.inf)) | (not keep))
-                    if cw is not None:
-                        wi = wi * cw[t if (keep & okt) else 0]
-                    wts[j] = wi
+                    wi = wts[j]
+                    ok = ok & (((wi >= 0.0) & (wi < np.inf)) | (not keep))
             if not ok:
                 bi, bc = _first_bad(yt, yp, threshold, offset, K, w, rep, mask, ignore,
                                     b0, b0 + m)
@@ -366,7 +363,7 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, cw, mask, ignore, chu
     return counts, wsum, bad_index, bad_code
 
 
-def confusion_chunks_scores(yt, sc, sc2, ctup, offset, w, rep, cw, mask, ignore, chunk):
+def confusion_chunks_scores(yt, sc, sc2, ctup, offset, w, rep, mask, ignore, chunk):
     """Per-chunk confusion tables with predictions as argmax of (n, C) scores.
 
     Like :func:`confusion_chunks` with ``K = C``, but the scores are read
@@ -383,7 +380,7 @@ def confusion_chunks_scores(yt, sc, sc2, ctup, offset, w, rep, cw, mask, ignore,
     n_chunks = (n + chunk - 1) // chunk
     KK = K * K
     S = KK + 1
-    weighted = (w is not None) or (cw is not None)
+    weighted = w is not None
     counts = np.zeros((n_chunks, KK), dtype=np.int64)
     wsum = np.zeros((n_chunks if weighted else 0, KK), dtype=np.float64)
     bad_index = np.full(n_chunks, -1, dtype=np.int64)
@@ -430,13 +427,8 @@ def confusion_chunks_scores(yt, sc, sc2, ctup, offset, w, rep, cw, mask, ignore,
                 ok = ok & ((okt & (chk[j] == 0)) | (not keep))
                 codes[j] = t * K + kk[j] if keep else KK
                 if weighted:
-                    wi = 1.0
-                    if w is not None:
-                        wi = wts[j]
-                        ok = ok & (((wi >= 0.0) & (wi < np.inf)) | (not keep))
-                    if cw is not None:
-                        wi = wi * cw[t if (keep & okt) else 0]
-                    wts[j] = wi
+                    wi = wts[j]
+                    ok = ok & (((wi >= 0.0) & (wi < np.inf)) | (not keep))
             if not ok:
                 bi, bc = _first_bad(yt, sc2, None, offset, K, w, rep, mask, ignore,
                                     b0, b0 + m)
