@@ -608,6 +608,12 @@ def _format_binary(yt, yp, threshold, sample_weight, mask, ignore_index, class_w
         token_shape = yt.shape
         yt_f = yt.reshape(-1)
         yp_f = yp.reshape(-1, 2)
+    elif yt.ndim == yp.ndim + 1 and yt.shape[-1] == 2 and yt.shape[:-1] == yp.shape:
+        # one-hot targets (..., 2) with positive-class scores or ids (...)
+        token_shape = yp.shape
+        yt_f = yt.reshape(-1, 2)
+        _check_one_hot_rows(yt_f)
+        yp_f = yp.reshape(-1)
     else:
         # (..., 1) -> (...)
         if yt.ndim >= 2 and yt.shape[-1] == 1 and (

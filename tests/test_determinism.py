@@ -52,6 +52,12 @@ _SCRIPT = textwrap.dedent(
     res["cm_binary"] = fm.confusion_matrix((y_true == 0).astype(np.int8), scores[..., 0],
                                            task="binary", threshold=0.3, mask=mask,
                                            sample_weight=sw_tok)
+    # multilabel kernel
+    rng2 = np.random.default_rng(SEED + 1)
+    y_ml = (rng2.random((N, T, 4), dtype=np.float32) < 0.3).astype(np.int8)
+    p_ml = rng2.random((N, T, 4), dtype=np.float32)
+    res["mcm_multilabel"] = fm.multilabel_confusion_matrix(y_ml, p_ml, task="multilabel",
+                                                           mask=mask, sample_weight=sw)
     # streaming in uneven chunks
     sm = ConfusionMatrix(task="multiclass", num_classes=C)
     for a, b in ((0, 1000), (1000, 1001), (1001, 3333), (3333, N)):
@@ -127,6 +133,12 @@ def _reference():
     bp = (s0 > 0.3).astype(np.int64)
     ref["cm_binary"] = np.bincount(bt * 2 + bp, weights=sw_tok[mask],
                                    minlength=4).reshape(2, 2)
+    rng2 = np.random.default_rng(SEED + 1)
+    y_ml = (rng2.random((N, T, 4), dtype=np.float32) < 0.3).astype(np.int64)[mask]
+    p_ml = (rng2.random((N, T, 4), dtype=np.float32) > 0.5).astype(np.int64)[mask]
+    ref["mcm_multilabel"] = np.stack([
+        np.bincount(y_ml[:, l] * 2 + p_ml[:, l], weights=w_seq, minlength=4).reshape(2, 2)
+        for l in range(4)])
     return ref
 
 
@@ -140,3 +152,4 @@ def test_matches_numpy_float64_reference(results):
     np.testing.assert_allclose(r1["cm_tok_weight_cw"], ref["cm_tok_weight_cw"], rtol=1e-9)
     np.testing.assert_allclose(r1["cm_binary"], ref["cm_binary"], rtol=1e-9)
     np.testing.assert_allclose(r1["streaming"], ref["cm_seq_weight"], rtol=1e-9)
+    np.testing.assert_allclose(r1["mcm_multilabel"], ref["mcm_multilabel"], rtol=1e-9)

@@ -506,6 +506,10 @@ def binary_case(form, seed, shape=(N, T)):
     if form == "ids_softmax_f64":
         sm = np.stack([1.0 - p, p], axis=-1)
         return yt, sm, yt, (sm[..., 1] > 0.5).astype(np.int64), 0.5
+    if form == "onehot_true_prob_pred":  # one-hot targets, (N, T) positive probability
+        return np.eye(2, dtype=np.float32)[yt], p, yt, (p > 0.5).astype(np.int64), 0.5
+    if form == "squeeze1_true_only":
+        return yt[..., None].astype(np.float64), p, yt, (p > 0.5).astype(np.int64), 0.5
     if form == "squeeze1":
         return yt[..., None], p[..., None], yt, (p > 0.5).astype(np.int64), 0.5
     if form == "ids_squeeze1_pred":
@@ -516,7 +520,8 @@ def binary_case(form, seed, shape=(N, T)):
 
 BIN_FORMS = ["ids_prob_f64", "ids_prob_f64_t03", "ids_prob_f32_exact_threshold",
              "ids_logits_t0", "ids_ids", "ids_bool", "onehot_softmax_f32",
-             "onehot_softmax_f32_t07", "ids_softmax_f64", "squeeze1", "ids_squeeze1_pred"]
+             "onehot_softmax_f32_t07", "ids_softmax_f64", "squeeze1", "ids_squeeze1_pred",
+             "onehot_true_prob_pred", "squeeze1_true_only"]
 BIN_ID_TRUE = {"ids_prob_f64", "ids_prob_f64_t03", "ids_prob_f32_exact_threshold",
                "ids_logits_t0", "ids_ids", "ids_bool", "ids_softmax_f64"}
 

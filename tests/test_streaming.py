@@ -243,6 +243,11 @@ def test_result_dtype(task):
     # unweighted counts + all-ones weighted counts = twice the counts
     d0 = dict(d, sw=None, cw=None)
     np.testing.assert_array_equal(r, 2 * np.asarray(_sk_reference_cm(d0, task)))
+    # integer weights are weights too: the spec says float64 once any weight was used
+    cm2 = _new(task).update(d["yt_in"], d["yp_in"], mask=d["mask"],
+                            sample_weight=np.full(N, 3, dtype=np.int64))
+    assert cm2.result().dtype == np.float64
+    np.testing.assert_array_equal(cm2.result(), 3 * np.asarray(_sk_reference_cm(d0, task)))
 
 
 @pytest.mark.parametrize("task", ["multiclass", "binary"])
@@ -527,3 +532,39 @@ def test_derived_metrics_multilabel(weighting, avg):
                  f"{meth} {avg} vs functional")
         _cmp(cm.fbeta(2.0, average=avg),
              skm.fbeta_score(Yt, Yp, beta=2.0, average=avg, sample_weight=Wf), "fbeta")
+
+
+def test_updates_may_use_different_input_forms():
+    # one state fed with ids, scores and one-hot targets in turn == sklearn on all tokens
+    rng = np.random.default_rng(21)
+    yt = rng.integers(0, C, size=(3, N, T))
+    s = rng.standard_normal((3, N, T, C))
+    yp = s.argmax(-1)
+    mask = rng.random((3, N, T)) < 0.85
+    sw = rng.uniform(0.5, 2.0, size=(3, N))
+    cm = _new("multiclass")
+    cm.update(yt[0], yp[0].astype(np.int32), mask=mask[0], sample_weight=sw[0])
+    cm.update(yt[1], s[1].astype(np.float32), mask=mask[1], sample_weight=sw[1])
+    cm.update(np.eye(C, dtype=np.float32)[yt[2]], s[2], mask=mask[2], sample_weight=sw[2])
+    yp[1] = s[1].astype(np.float32).argmax(-1)
+    w = np.broadcast_to(sw[..., None], mask.shape)
+    exp = skm.confusion_matrix(yt[mask], yp[mask], labels=range(C), sample_weight=w[mask])
+    assert_same_counts(cm.result(), exp, True)
+
+
+def test_binary_streaming_two_unit_softmax_is_positive_class():
+    # streaming counterpart of the imbalanced two-unit-softmax pain point
+    rng = np.random.default_rng(22)
+    y = (rng.random((N, T)) < 0.1).astype(np.int64)
+    p1 = np.clip(0.5 * y + 0.6 * rng.random((N, T)), 0, 1)
+    sm = np.stack([1 - p1, p1], -1).astype(np.float32)
+    oh = np.eye(2, dtype=np.float32)[y]
+    cm = ConfusionMatrix(task="binary")
+    for a, b in ((0, 10), (10, 11), (11, N)):
+        cm.update(oh[a:b], sm[a:b])
+    yp = (sm[..., 1] > 0.5).astype(np.int64)
+    np.testing.assert_array_equal(cm.result(), skm.confusion_matrix(y.ravel(), yp.ravel(),
+                                                                    labels=[0, 1]))
+    assert cm.f1(average="binary") == pytest.approx(skm.f1_score(y.ravel(), yp.ravel()),
+                                                    rel=1e-12)
+    assert cm.f1() == pytest.approx(skm.f1_score(y.ravel(), yp.ravel()), rel=1e-12)
