@@ -375,7 +375,7 @@ def main(argv=None):
         log("note: " + nt)
 
     if args.wait_idle:
-        H.wait_until_idle(args.wait_idle, log=log)
+        H.wait_until_idle(args.wait_idle, quiet_s=20.0, log=log)
     foreign_start = H.foreign_cpu(1.0)
     if foreign_start is not None and foreign_start > 0.05:
         notes.append(f"other processes used {foreign_start:.0%} of the CPUs just before the run: "

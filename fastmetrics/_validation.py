@@ -144,7 +144,8 @@ def check_sample_weight(sample_weight, token_shape):
             f"sample_weight must hold real numbers; got dtype {sw.dtype}."
         )
     is_int = sw.dtype.kind in "biu"
-    if sw.dtype.kind == "b":
+    if sw.dtype != np.float64:
+        # the kernels take float64 weights (one compiled variant, exact sums)
         sw = sw.astype(np.float64)
     n_tokens = int(np.prod(token_shape, dtype=np.int64))
     if sw.ndim == 0:

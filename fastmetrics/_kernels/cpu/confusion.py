@@ -217,20 +217,31 @@ _NSUB = 4
 
 
 @njit(cache=True)
+def _weights_ok(wblk):
+    """All weights finite and >= 0 (a branch-free reduction)."""
+    bad = 0
+    for j in range(wblk.shape[0]):
+        v = wblk[j]
+        bad |= not ((v >= 0) & (v < np.inf))
+    return bad == 0
+
+
+@njit(cache=True)
 def _fill_weights(w, rep, b0, m, wts, g, r):
     """wts[j] = weight of token b0 + j (prefix broadcasting: w[i // rep]).
 
     ``(g, r)`` is the weight index and the position within its run of ``rep``
-    tokens at ``b0``; runs are filled as constant segments.
+    tokens at ``b0``; runs are filled as constant segments.  Also returns
+    whether every weight of the block is finite and >= 0 (masked tokens
+    included: a block that fails is rescanned token by token, which excuses
+    masked ones).
     """
-    if rep == 1:
-        for j in range(m):
-            wts[j] = w[b0 + j]
-        return g, r
+    bad = 0
     j = 0
     while j < m:
         seg = min(rep - r, m - j)
         v = w[g]
+        bad |= not ((v >= 0) & (v < np.inf))
         for q in range(j, j + seg):
             wts[q] = v
         j += seg
@@ -238,7 +249,7 @@ def _fill_weights(w, rep, b0, m, wts, g, r):
         if r == rep:
             r = 0
             g += 1
-    return g, r
+    return g, r, bad == 0
 
 
 @njit(cache=True)
@@ -246,15 +257,19 @@ def _count_block(codes, wts, m, loc, wloc, S, weighted):
     """Histogram a block of cell codes into _NSUB interleaved sub-tables."""
     j = 0
     while j + _NSUB <= m:
-        loc[codes[j]] += 1
-        loc[S + codes[j + 1]] += 1
-        loc[2 * S + codes[j + 2]] += 1
-        loc[3 * S + codes[j + 3]] += 1
+        c0 = codes[j]
+        c1 = S + codes[j + 1]
+        c2 = 2 * S + codes[j + 2]
+        c3 = 3 * S + codes[j + 3]
+        loc[c0] += 1
+        loc[c1] += 1
+        loc[c2] += 1
+        loc[c3] += 1
         if weighted:
-            wloc[codes[j]] += wts[j]
-            wloc[S + codes[j + 1]] += wts[j + 1]
-            wloc[2 * S + codes[j + 2]] += wts[j + 2]
-            wloc[3 * S + codes[j + 3]] += wts[j + 3]
+            wloc[c0] += wts[j]
+            wloc[c1] += wts[j + 1]
+            wloc[c2] += wts[j + 2]
+            wloc[c3] += wts[j + 3]
         j += _NSUB
     while j < m:
         loc[codes[j]] += 1
@@ -298,7 +313,7 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, mask, ignore, chunk):
         Subtracted from ids before indexing (ids must land in ``[0, K)``).
     K : int
         Table size.
-    w : 1-D float array (G,) or None
+    w : 1-D float64 array (G,) or None
         Sample weights; token ``i`` uses ``w[i // rep]`` (prefix broadcasting).
     rep : int
     mask : 1-D bool (n,) or None
@@ -341,9 +356,14 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, mask, ignore, chunk):
         failed = False
         for b0 in range(start, end, _BLOCK):
             m = min(_BLOCK, end - b0)
-            if w is not None:
-                g, r = _fill_weights(w, rep, b0, m, wts, g, r)
             ok = True
+            wblk = wts
+            if w is not None:
+                if rep == 1:
+                    wblk = w[b0:b0 + m]
+                    ok = _weights_ok(wblk)
+                else:
+                    g, r, ok = _fill_weights(w, rep, b0, m, wts, g, r)
             for j in range(m):
                 i = b0 + j
                 keep = True
@@ -355,17 +375,17 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, mask, ignore, chunk):
                 p, okp = _token_code(yp, i, threshold, offset, K)
                 ok = ok & ((okt & okp) | (not keep))
                 codes[j] = t * K + p if keep else KK
-                if weighted:
-                    wi = wts[j]
-                    ok = ok & (((wi >= 0.0) & (wi < np.inf)) | (not keep))
             if not ok:
+                # rescan token by token; it may find nothing (a bad weight on a
+                # masked token), then the block counts normally
                 bi, bc = _first_bad(yt, yp, threshold, offset, K, w, rep, mask, ignore,
                                     b0, b0 + m)
-                bad_index[c] = bi
-                bad_code[c] = bc
-                failed = True
-                break
-            _count_block(codes, wts, m, loc, wloc, S, weighted)
+                if bi >= 0:
+                    bad_index[c] = bi
+                    bad_code[c] = bc
+                    failed = True
+                    break
+            _count_block(codes, wblk, m, loc, wloc, S, weighted)
         if not failed:
             _reduce_subtables(loc, wloc, S, KK, counts[c], wsum[c] if weighted else wloc,
                               weighted)
@@ -433,10 +453,15 @@ def confusion_chunks_scores(yt, sc, sc2, ctup, offset, w, rep, mask, ignore, chu
         failed = False
         for b0 in range(start, end, _BLOCK):
             m = min(_BLOCK, end - b0)
-            if w is not None:
-                g, r = _fill_weights(w, rep, b0, m, wts, g, r)
-            _argmax_block(sc[b0 * C:(b0 + m) * C], m, preds, ctup)
             ok = True
+            wblk = wts
+            if w is not None:
+                if rep == 1:
+                    wblk = w[b0:b0 + m]
+                    ok = _weights_ok(wblk)
+                else:
+                    g, r, ok = _fill_weights(w, rep, b0, m, wts, g, r)
+            _argmax_block(sc[b0 * C:(b0 + m) * C], m, preds, ctup)
             for j in range(m):
                 i = b0 + j
                 keep = True
@@ -448,17 +473,17 @@ def confusion_chunks_scores(yt, sc, sc2, ctup, offset, w, rep, mask, ignore, chu
                 p = preds[j]
                 ok = ok & ((okt & (p >= 0)) | (not keep))
                 codes[j] = t * K + p if keep else KK
-                if weighted:
-                    wi = wts[j]
-                    ok = ok & (((wi >= 0.0) & (wi < np.inf)) | (not keep))
             if not ok:
+                # rescan token by token; it may find nothing (a bad weight on a
+                # masked token), then the block counts normally
                 bi, bc = _first_bad(yt, sc2, None, offset, K, w, rep, mask, ignore,
                                     b0, b0 + m)
-                bad_index[c] = bi
-                bad_code[c] = bc
-                failed = True
-                break
-            _count_block(codes, wts, m, loc, wloc, S, weighted)
+                if bi >= 0:
+                    bad_index[c] = bi
+                    bad_code[c] = bc
+                    failed = True
+                    break
+            _count_block(codes, wblk, m, loc, wloc, S, weighted)
         if not failed:
             _reduce_subtables(loc, wloc, S, KK, counts[c], wsum[c] if weighted else wloc,
                               weighted)
