@@ -287,7 +287,30 @@ def machine_description() -> dict:
     if torch is not None:
         d["torch_num_threads"] = torch.get_num_threads()
     d["repo_commit"] = _git_head()
+    d["fastmetrics_source"] = source_fingerprint()
     return d
+
+
+def source_fingerprint() -> str:
+    """sha256 (12 hex) of fastmetrics/**/*.py and the newest mtime: which code was measured."""
+    import hashlib
+
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fastmetrics")
+    h = hashlib.sha256()
+    newest = 0.0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for fn in sorted(filenames):
+            if fn.endswith(".py"):
+                p = os.path.join(dirpath, fn)
+                h.update(os.path.relpath(p, root).encode())
+                with open(p, "rb") as f:
+                    h.update(f.read())
+                newest = max(newest, os.path.getmtime(p))
+    if newest == 0:
+        return "not found"
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(newest))
+    return f"sha256 {h.hexdigest()[:12]}, newest file {stamp}"
 
 
 def _git_head() -> str:

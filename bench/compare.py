@@ -324,7 +324,7 @@ def machine_md(desc: dict, bw: dict) -> str:
     keys = ["cpu", "logical_cpus", "usable_cpus", "caches_per_cpu0", "memory_GiB", "os", "python",
             "numpy", "numba", "llvmlite", "scikit-learn", "torch", "torchmetrics", "fastmetrics",
             "NUMBA_NUM_THREADS(env)", "numba_num_threads", "numba_threading_layer",
-            "torch_num_threads", "loadavg", "repo_commit"]
+            "torch_num_threads", "loadavg", "repo_commit", "fastmetrics_source"]
     out = ["| | |", "|---|---|"] + [f"| {k} | {desc.get(k, '—')} |" for k in keys]
     if bw:
         out.append(f"| read bandwidth (numba parallel read kernel, {bw['bytes']/2**30:.0f} GiB array) | "
@@ -353,6 +353,7 @@ def main(argv=None):
     cmdline = "python bench/compare.py " + " ".join(argv if argv is not None else sys.argv[1:])
 
     notes = []
+    src_before = H.source_fingerprint()
     # ---- imports
     fm, why = H.try_import("fastmetrics")
     if fm is not None and not hasattr(fm, "confusion_matrix"):
@@ -410,6 +411,9 @@ def main(argv=None):
     run_rows(rows + small, k, log)
 
     desc = H.machine_description()  # after numba ran: threading layer known
+    if desc.get("fastmetrics_source") != src_before:
+        notes.append(f"fastmetrics source changed during the run ({src_before} -> "
+                     f"{desc.get('fastmetrics_source')}): results may mix two versions")
     table, verdicts = summarise(rows + small, bw, floors)
 
     # numba dispatchers of fastmetrics: signatures compiled for the whole run

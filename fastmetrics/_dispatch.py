@@ -97,25 +97,20 @@ def confusion_table(
     k = _cpu()
     n = yt.shape[0]
     chunk = _chunk_for(n, K * K)
-    if (
+    static = (
         yp.ndim == 2
         and threshold is None
-        and yt.ndim == 1
         and yp.shape[1] == K
         and 2 <= K <= _MAX_STATIC_CLASSES
         and yp.dtype.kind == "f"
         and yp.flags.c_contiguous
-    ):
-        # argmax of scores with the class count as a compile-time constant
-        kern = k.confusion_chunks_scores if n > chunk else k.confusion_chunks_scores_serial
-        counts, wsum, bad_index, bad_code = kern(
-            yt, yp.reshape(-1), yp, (0,) * K, offset, w, rep, mask, ignore, chunk
-        )
-    else:
-        kern = k.confusion_chunks if n > chunk else k.confusion_chunks_serial
-        counts, wsum, bad_index, bad_code = kern(
-            yt, yp, threshold, offset, K, w, rep, mask, ignore, chunk
-        )
+    )
+    # argmax of scores with the class count as a compile-time constant
+    ctup = (0,) * K if static else None
+    kern = k.confusion_chunks if n > chunk else k.confusion_chunks_serial
+    counts, wsum, bad_index, bad_code = kern(
+        yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, chunk
+    )
     bad = _first_bad(bad_index, bad_code)
     if bad is not None:
         code, index = bad

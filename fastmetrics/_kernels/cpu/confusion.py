@@ -209,6 +209,46 @@ def _first_bad(yt, yp, threshold, offset, K, w, rep, mask, ignore, start, end):
     return -1, OK
 
 
+def _predict_block(yp, b0, m, preds, ctup):
+    """Fill ``preds`` for a block when the scores' class count is static."""
+
+
+@overload(_predict_block)
+def _ov_predict_block(yp, b0, m, preds, ctup):
+    if isinstance(ctup, types.NoneType):
+
+        def impl(yp, b0, m, preds, ctup):
+            pass
+
+    else:
+
+        def impl(yp, b0, m, preds, ctup):
+            C = len(ctup)
+            _argmax_block(yp.reshape(-1)[b0 * C:(b0 + m) * C], m, preds, ctup)
+
+    return impl
+
+
+def _pred_code(yp, i, j, preds, threshold, offset, K, ctup):
+    """(predicted class, ok) of token i (j within its block)."""
+
+
+@overload(_pred_code)
+def _ov_pred_code(yp, i, j, preds, threshold, offset, K, ctup):
+    if isinstance(ctup, types.NoneType):
+
+        def impl(yp, i, j, preds, threshold, offset, K, ctup):
+            return _token_code(yp, i, threshold, offset, K)
+
+    else:
+
+        def impl(yp, i, j, preds, threshold, offset, K, ctup):
+            p = preds[j]
+            return p, p >= 0
+
+    return impl
+
+
 # Tokens per block (codes computed first, then histogrammed) and the number of
 # interleaved sub-tables that break store-to-load dependencies between
 # consecutive increments of the same cell.
@@ -287,7 +327,7 @@ def _reduce_subtables(loc, wloc, S, KK, counts_row, wsum_row, weighted):
             wsum_row[q] = ((wloc[q] + wloc[S + q]) + wloc[2 * S + q]) + wloc[3 * S + q]
 
 
-def confusion_chunks(yt, yp, threshold, offset, K, w, rep, mask, ignore, chunk):
+def confusion_chunks(yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, chunk):
     """Per-chunk confusion tables.
 
     Optional inputs are passed as ``None``; Numba compiles one specialised
@@ -309,6 +349,11 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, mask, ignore, chunk):
         scores reduced by argmax (first maximum wins, like ``numpy.argmax``),
         or 2-D (n, 2) two-unit outputs with a threshold (column 1 is cut).
     threshold : float or None
+    ctup : tuple of C zeros, or None
+        With 2-D scores: ``C = len(ctup)`` is a compile-time constant (the
+        length of a tuple is part of its type), so the argmax of each row
+        unrolls and the block of rows vectorises (``_argmax_block``); the
+        scores must then be C-contiguous.  ``None`` reads rows one by one.
     offset : int
         Subtracted from ids before indexing (ids must land in ``[0, K)``).
     K : int
@@ -351,6 +396,7 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, mask, ignore, chunk):
         wloc = np.zeros(_NSUB * S if weighted else 0, dtype=np.float64)
         codes = np.empty(_BLOCK, dtype=np.int64)
         wts = np.empty(_BLOCK if weighted else 0, dtype=np.float64)
+        preds = np.empty(_BLOCK if ctup is not None else 0, dtype=np.int64)
         g = start // rep
         r = start - g * rep
         failed = False
@@ -364,6 +410,7 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, mask, ignore, chunk):
                     ok = _weights_ok(wblk)
                 else:
                     g, r, ok = _fill_weights(w, rep, b0, m, wts, g, r)
+            _predict_block(yp, b0, m, preds, ctup)
             for j in range(m):
                 i = b0 + j
                 keep = True
@@ -372,7 +419,7 @@ def confusion_chunks(yt, yp, threshold, offset, K, w, rep, mask, ignore, chunk):
                 if ignore is not None:
                     keep = keep & (yt[i] != ignore)
                 t, okt = _token_code(yt, i, None, offset, K)
-                p, okp = _token_code(yp, i, threshold, offset, K)
+                p, okp = _pred_code(yp, i, j, preds, threshold, offset, K, ctup)
                 ok = ok & ((okt & okp) | (not keep))
                 codes[j] = t * K + p if keep else KK
             if not ok:
@@ -417,77 +464,6 @@ def _argmax_block(blk, m, preds, ctup):
         for col in range(C - 2, -1, -1):
             q = col if blk[base + col] == v else q
         preds[j] = q if chk == 0 else -1
-
-
-def confusion_chunks_scores(yt, sc, sc2, ctup, offset, w, rep, mask, ignore, chunk):
-    """Per-chunk confusion tables with predictions as argmax of (n, C) scores.
-
-    Like :func:`confusion_chunks` with ``K = C``, but the scores are read
-    through their flat view ``sc`` (``sc2`` is the same memory as (n, C)) with
-    ``C = len(ctup)`` a compile-time constant (``ctup`` is a tuple of ``C``
-    zeros: its length is part of its type), so the per-row argmax unrolls.
-    NaN/inf scores are caught with a branch-free ``x * 0`` accumulator
-    (non-zero only for NaN/inf).
-    """
-    C = len(ctup)
-    n = yt.shape[0]
-    K = C
-    n_chunks = (n + chunk - 1) // chunk
-    KK = K * K
-    S = KK + 1
-    weighted = w is not None
-    counts = np.zeros((n_chunks, KK), dtype=np.int64)
-    wsum = np.zeros((n_chunks if weighted else 0, KK), dtype=np.float64)
-    bad_index = np.full(n_chunks, -1, dtype=np.int64)
-    bad_code = np.zeros(n_chunks, dtype=np.int64)
-    for c in prange(n_chunks):
-        start = c * chunk
-        end = min(n, start + chunk)
-        loc = np.zeros(_NSUB * S, dtype=np.int64)
-        wloc = np.zeros(_NSUB * S if weighted else 0, dtype=np.float64)
-        codes = np.empty(_BLOCK, dtype=np.int64)
-        wts = np.empty(_BLOCK if weighted else 0, dtype=np.float64)
-        preds = np.empty(_BLOCK, dtype=np.int64)
-        g = start // rep
-        r = start - g * rep
-        failed = False
-        for b0 in range(start, end, _BLOCK):
-            m = min(_BLOCK, end - b0)
-            ok = True
-            wblk = wts
-            if w is not None:
-                if rep == 1:
-                    wblk = w[b0:b0 + m]
-                    ok = _weights_ok(wblk)
-                else:
-                    g, r, ok = _fill_weights(w, rep, b0, m, wts, g, r)
-            _argmax_block(sc[b0 * C:(b0 + m) * C], m, preds, ctup)
-            for j in range(m):
-                i = b0 + j
-                keep = True
-                if mask is not None:
-                    keep = mask[i]
-                if ignore is not None:
-                    keep = keep & (yt[i] != ignore)
-                t, okt = _token_code(yt, i, None, offset, K)
-                p = preds[j]
-                ok = ok & ((okt & (p >= 0)) | (not keep))
-                codes[j] = t * K + p if keep else KK
-            if not ok:
-                # rescan token by token; it may find nothing (a bad weight on a
-                # masked token), then the block counts normally
-                bi, bc = _first_bad(yt, sc2, None, offset, K, w, rep, mask, ignore,
-                                    b0, b0 + m)
-                if bi >= 0:
-                    bad_index[c] = bi
-                    bad_code[c] = bc
-                    failed = True
-                    break
-            _count_block(codes, wblk, m, loc, wloc, S, weighted)
-        if not failed:
-            _reduce_subtables(loc, wloc, S, KK, counts[c], wsum[c] if weighted else wloc,
-                              weighted)
-    return counts, wsum, bad_index, bad_code
 
 
 def multilabel_chunks(
@@ -658,6 +634,5 @@ def _compile(py_func):
 
 
 confusion_chunks, confusion_chunks_serial = _compile(confusion_chunks)
-confusion_chunks_scores, confusion_chunks_scores_serial = _compile(confusion_chunks_scores)
 multilabel_chunks, multilabel_chunks_serial = _compile(multilabel_chunks)
 minmax_ids, minmax_ids_serial = _compile(minmax_ids)
