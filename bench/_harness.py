@@ -431,7 +431,9 @@ def _read_jiffies():
     with open("/proc/self/stat") as f:
         s = f.read()
     fields = s[s.rfind(")") + 2:].split()
-    own = int(fields[11]) + int(fields[12])  # utime + stime (all threads)
+    # utime + stime (all threads) + cutime + cstime (waited-for children, e.g.
+    # the fresh processes of bench/startup.py)
+    own = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
     return busy, busy + idle + iowait, own
 
 

@@ -293,23 +293,26 @@ def summarise(rows, bw, floors):
             if "ratio" in tg:
                 target = f"fastmetrics ≥ {tg['ratio']:g}x faster"
                 parts = []
-                for label, rr in (("default", rd), ("task", rt)):
+                for label, rr, fmr in (("default", rd, fm_def), ("task", rt, fm_task)):
                     if rr is None:
                         continue
-                    ok = rr >= tg["ratio"]
-                    parts.append(f"{'yes' if ok else '**no**'} ({label} {_ratio(rr)})")
+                    ok = rr >= tg["ratio"] and fmr.ok is not False  # a wrong result meets nothing
+                    parts.append(f"{'yes' if ok else '**no**'} ({label} {_ratio(rr)}"
+                                 f"{', WRONG RESULT' if fmr.ok is False else ''})")
                     verdicts.append({"case": case, "peer": r.impl, "fastmetrics": label,
-                                     "target": f">= {tg['ratio']}x", "measured": rr, "met": ok})
+                                     "target": f">= {tg['ratio']}x", "measured": rr, "met": ok,
+                                     "wrong_result": fmr.ok is False})
                 met = "; ".join(parts) if parts else "n/a (fastmetrics missing)"
             if "floor_multiple" in tg:
                 fp = next((x for x in rs if x.kind == "floor_probs" and x.timing), None)
                 if fp is not None:
                     mult = b / fp.timing.best
-                    ok = mult <= tg["floor_multiple"]
+                    ok = mult <= tg["floor_multiple"] and r.ok is not False
                     target = f"≤ {tg['floor_multiple']:g}x the time to read probs once ({_ms(fp.timing.best)} ms)"
                     met = f"{'yes' if ok else '**no**'} ({mult:.2f}x the read time)"
                     verdicts.append({"case": case, "peer": "read probs once", "fastmetrics": "task",
-                                     "target": f"<= {tg['floor_multiple']}x floor", "measured": mult, "met": ok})
+                                     "target": f"<= {tg['floor_multiple']}x floor", "measured": mult, "met": ok,
+                                     "wrong_result": r.ok is False})
             okcol = "—" if r.ok is None else ("yes" if r.ok else f"**NO** {r.check_msg}")
             if r.compiles:
                 okcol += f" ({r.compiles} numba compiles during timing!)"
@@ -484,7 +487,8 @@ def main(argv=None):
         meas = v["measured"]
         ms_ = f"{meas:.3f} s" if v["case"] == "startup" else f"{meas:.2f}x"
         md.append(f"- {v['case']} — {v['fastmetrics']} vs {v['peer']}: target {v['target']}, measured {ms_}: "
-                  f"{'met' if v['met'] else '**MISSED**'}")
+                  f"{'met' if v['met'] else '**MISSED**'}"
+                  + (" (fastmetrics returned a WRONG RESULT)" if v.get("wrong_result") else ""))
     if notes:
         md.append("\n### Notes\n")
         md.extend(f"- {x}" for x in notes)

@@ -4,9 +4,10 @@
 
 Groups (one table each in pytest-benchmark's output):
   cm-1d      confusion_matrix on 1-D int64 labels (fastmetrics, sklearn, torchmetrics, numpy)
+             + the floor: one numba parallel read of both label arrays
   cm-probs   confusion matrix from (N, T, 7) float32 probabilities, argmax fused
+             + the floors: one numba parallel read of probs, numpy probs.sum()
   prfs-macro precision_recall_fscore_support(average="macro")
-  floor      the numba parallel read of the inputs (the bandwidth floor)
 
 The ratios and targets are computed by bench/compare.py; here each
 implementation is simply timed (1 untimed warm-up call, then
@@ -123,12 +124,12 @@ def test_prfs_sklearn(run, data, skm):
     run(lambda: skm.precision_recall_fscore_support(data.y_true, data.y_pred, average="macro"))
 
 
-# ------------------------------------------------------------------ floor
-@pytest.mark.benchmark(group="floor")
+# ------------------------------------------------------------------ floors
+@pytest.mark.benchmark(group="cm-1d")
 def test_floor_read_labels(run, data):
     run(lambda: H.read_once(data.y_true, data.y_pred))
 
 
-@pytest.mark.benchmark(group="floor")
+@pytest.mark.benchmark(group="cm-probs")
 def test_floor_read_probs(run, data):
     run(lambda: H.read_once(data.probs))

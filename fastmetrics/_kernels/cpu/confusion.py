@@ -209,44 +209,42 @@ def _first_bad(yt, yp, threshold, offset, K, w, rep, mask, ignore, start, end):
     return -1, OK
 
 
-def _predict_block(yp, b0, m, preds, ctup):
-    """Fill ``preds`` for a block when the scores' class count is static."""
+@njit(cache=True)
+def _codes_static(blk, ytb, maskb, ignore, offset, m, codes, ctup):
+    """Cell codes ``t * C + argmax(scores)`` for a block of m tokens.
 
-
-@overload(_predict_block)
-def _ov_predict_block(yp, b0, m, preds, ctup):
-    if isinstance(ctup, types.NoneType):
-
-        def impl(yp, b0, m, preds, ctup):
-            pass
-
-    else:
-
-        def impl(yp, b0, m, preds, ctup):
-            C = len(ctup)
-            _argmax_block(yp.reshape(-1)[b0 * C:(b0 + m) * C], m, preds, ctup)
-
-    return impl
-
-
-def _pred_code(yp, i, j, preds, threshold, offset, K, ctup):
-    """(predicted class, ok) of token i (j within its block)."""
-
-
-@overload(_pred_code)
-def _ov_pred_code(yp, i, j, preds, threshold, offset, K, ctup):
-    if isinstance(ctup, types.NoneType):
-
-        def impl(yp, i, j, preds, threshold, offset, K, ctup):
-            return _token_code(yp, i, threshold, offset, K)
-
-    else:
-
-        def impl(yp, i, j, preds, threshold, offset, K, ctup):
-            p = preds[j]
-            return p, p >= 0
-
-    return impl
+    ``blk`` holds the block's m rows of C scores (flat), ``ytb`` its true ids
+    and ``maskb`` its mask (or None); skipped tokens get the dummy code
+    ``C * C``.  ``C = len(ctup)`` is a compile-time constant, and the loop runs
+    from 0 over slices with one output per row: in this form LLVM vectorises
+    it across rows with interleaved loads (several times faster than the
+    scalar loop it emits otherwise).  The argmax keeps the first maximum, like
+    ``numpy.argmax``; NaN/inf make ``x - x`` non-zero.  Returns whether every
+    kept token was valid.
+    """
+    C = len(ctup)
+    KK = C * C
+    ok = True
+    for j in range(m):
+        base = j * C
+        best = blk[base]
+        q = 0
+        chk = best - best
+        for col in range(1, C):
+            x = blk[base + col]
+            chk += x - x
+            gt = x > best
+            best = x if gt else best
+            q = col if gt else q
+        keep = True
+        if maskb is not None:
+            keep = maskb[j]
+        if ignore is not None:
+            keep = keep & (ytb[j] != ignore)
+        t, okt = _token_code(ytb, j, None, offset, C)
+        ok = ok & ((okt & (chk == 0)) | (not keep))
+        codes[j] = t * C + q if keep else KK
+    return ok
 
 
 # Tokens per block (codes computed first, then histogrammed) and the number of
@@ -352,7 +350,7 @@ def confusion_chunks(yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, c
     ctup : tuple of C zeros, or None
         With 2-D scores: ``C = len(ctup)`` is a compile-time constant (the
         length of a tuple is part of its type), so the argmax of each row
-        unrolls and the block of rows vectorises (``_argmax_block``); the
+        unrolls and the block of rows vectorises (``_codes_static``); the
         scores must then be C-contiguous.  ``None`` reads rows one by one.
     offset : int
         Subtracted from ids before indexing (ids must land in ``[0, K)``).
@@ -396,7 +394,6 @@ def confusion_chunks(yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, c
         wloc = np.zeros(_NSUB * S if weighted else 0, dtype=np.float64)
         codes = np.empty(_BLOCK, dtype=np.int64)
         wts = np.empty(_BLOCK if weighted else 0, dtype=np.float64)
-        preds = np.empty(_BLOCK if ctup is not None else 0, dtype=np.int64)
         g = start // rep
         r = start - g * rep
         failed = False
@@ -410,18 +407,29 @@ def confusion_chunks(yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, c
                     ok = _weights_ok(wblk)
                 else:
                     g, r, ok = _fill_weights(w, rep, b0, m, wts, g, r)
-            _predict_block(yp, b0, m, preds, ctup)
-            for j in range(m):
-                i = b0 + j
-                keep = True
+            if ctup is not None:
+                # scores with a static class count: one vectorised loop per block
+                C = len(ctup)
+                blk = yp.reshape(-1)[b0 * C:(b0 + m) * C]
                 if mask is not None:
-                    keep = mask[i]
-                if ignore is not None:
-                    keep = keep & (yt[i] != ignore)
-                t, okt = _token_code(yt, i, None, offset, K)
-                p, okp = _pred_code(yp, i, j, preds, threshold, offset, K, ctup)
-                ok = ok & ((okt & okp) | (not keep))
-                codes[j] = t * K + p if keep else KK
+                    okc = _codes_static(blk, yt[b0:b0 + m], mask[b0:b0 + m], ignore,
+                                        offset, m, codes, ctup)
+                else:
+                    okc = _codes_static(blk, yt[b0:b0 + m], None, ignore, offset, m,
+                                        codes, ctup)
+                ok = ok & okc
+            else:
+                for j in range(m):
+                    i = b0 + j
+                    keep = True
+                    if mask is not None:
+                        keep = mask[i]
+                    if ignore is not None:
+                        keep = keep & (yt[i] != ignore)
+                    t, okt = _token_code(yt, i, None, offset, K)
+                    p, okp = _token_code(yp, i, threshold, offset, K)
+                    ok = ok & ((okt & okp) | (not keep))
+                    codes[j] = t * K + p if keep else KK
             if not ok:
                 # rescan token by token; it may find nothing (a bad weight on a
                 # masked token), then the block counts normally
@@ -437,33 +445,6 @@ def confusion_chunks(yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, c
             _reduce_subtables(loc, wloc, S, KK, counts[c], wsum[c] if weighted else wloc,
                               weighted)
     return counts, wsum, bad_index, bad_code
-
-
-@njit(cache=True)
-def _argmax_block(blk, m, preds, ctup):
-    """preds[j] = argmax of row j of the flat block ``blk`` (m rows of C scores,
-    first maximum wins), or -1 when the row holds NaN or infinity.
-
-    Max first, then the first index equal to it, with ``C = len(ctup)`` a
-    compile-time constant.  Written as a loop from 0 over a slice with one
-    output per row: in this form LLVM vectorises it across rows with
-    interleaved loads (about 4x faster than the scalar loop it otherwise
-    emits).
-    """
-    C = len(ctup)
-    zero = blk[0] * 0
-    for j in range(m):
-        base = j * C
-        v = blk[base]
-        chk = v * zero
-        for col in range(1, C):
-            x = blk[base + col]
-            v = max(v, x)
-            chk += x * zero
-        q = C - 1
-        for col in range(C - 2, -1, -1):
-            q = col if blk[base + col] == v else q
-        preds[j] = q if chk == 0 else -1
 
 
 def multilabel_chunks(
