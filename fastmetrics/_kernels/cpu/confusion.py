@@ -219,8 +219,8 @@ def _codes_static(blk, ytb, maskb, ignore, offset, m, codes, ctup):
     from 0 over slices with one output per row: in this form LLVM vectorises
     it across rows with interleaved loads (several times faster than the
     scalar loop it emits otherwise).  The argmax keeps the first maximum, like
-    ``numpy.argmax``; NaN/inf make ``x - x`` non-zero.  Returns whether every
-    kept token was valid.
+    ``numpy.argmax``; NaN/inf make the row sum non-finite.  Returns whether
+    every kept token was valid.
     """
     C = len(ctup)
     KK = C * C
@@ -229,13 +229,16 @@ def _codes_static(blk, ytb, maskb, ignore, offset, m, codes, ctup):
         base = j * C
         best = blk[base]
         q = 0
-        chk = best - best
+        tot = best
         for col in range(1, C):
             x = blk[base + col]
-            chk += x - x
+            tot += x
             gt = x > best
             best = x if gt else best
             q = col if gt else q
+        # the row sum is finite iff every score is (an overflow of huge finite
+        # scores is a false alarm that the token-by-token rescan clears)
+        chk = tot - tot
         keep = True
         if maskb is not None:
             keep = maskb[j]
