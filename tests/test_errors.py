@@ -76,11 +76,15 @@ def _mc_scores(n=20, c=3, seed=0):
 
 @pytest.mark.parametrize("name", ALL_FUNCS)
 def test_valid_inputs_are_accepted(name):
+    # the valid versions of the inputs used below must not raise
     y_true, scores = _mc_scores()
-    call(name, y_true, scores, task="multiclass")
-    call(name, y_true, scores, task="multiclass", mask=np.ones(20, dtype=bool),
-         sample_weight=np.ones(20), class_weight=np.ones(3))
-    call(name, y_true % 2, scores[:, 0], task="binary")
+    results = [
+        call(name, y_true, scores, task="multiclass"),
+        call(name, y_true, scores, task="multiclass", mask=np.ones(20, dtype=bool),
+             sample_weight=np.ones(20), class_weight=np.ones(3)),
+        call(name, y_true % 2, scores[:, 0], task="binary"),
+    ]
+    assert all(r is not None for r in results)
 
 
 # --------------------------------------------------------------------------

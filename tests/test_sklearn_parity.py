@@ -228,7 +228,7 @@ def check_parity(name, *args, **kwargs):
     return sk_out
 
 
-def _call(name, y_true, y_pred, kw):
+def check_parity_call(name, y_true, y_pred, kw):
     kw = dict(kw)
     if name == "fbeta_score" and "beta" not in kw:
         kw["beta"] = 0.5
@@ -329,7 +329,7 @@ FORM_CALLS = [
 @pytest.mark.parametrize("form", list(FORMS))
 def test_input_forms(form, name, kw):
     y_true, y_pred, _ = copy.deepcopy(FORMS[form])
-    _call(name, y_true, y_pred, kw)
+    check_parity_call(name, y_true, y_pred, kw)
 
 
 BINARY_FORMS = [f for f, v in FORMS.items() if v[2] is not None]
@@ -342,7 +342,7 @@ def test_input_forms_pos_label(form, name):
     kw = {"pos_label": pos_label}
     if name == "precision_recall_fscore_support":
         kw["average"] = "binary"
-    _call(name, y_true, y_pred, kw)
+    check_parity_call(name, y_true, y_pred, kw)
 
 
 def test_undefined_metric_warning_class():
@@ -403,7 +403,7 @@ LABEL_CALLS = [
 @pytest.mark.parametrize("case", list(LABEL_DATA))
 def test_labels(case, name, kw):
     y_true, y_pred, labels = copy.deepcopy(LABEL_DATA[case])
-    _call(name, y_true, y_pred, {**kw, "labels": labels})
+    check_parity_call(name, y_true, y_pred, {**kw, "labels": labels})
 
 
 def test_multilabel_confusion_matrix_samplewise():
@@ -514,12 +514,12 @@ WEIGHT_CALLS = [
 @pytest.mark.parametrize("data", list(WEIGHT_DATA))
 def test_sample_weight(data, wkind, name, kw):
     y_true, y_pred = (a.copy() for a in WEIGHT_DATA[data])
-    _call(name, y_true, y_pred, {**kw, "sample_weight": _weights(wkind, _N)})
+    check_parity_call(name, y_true, y_pred, {**kw, "sample_weight": _weights(wkind, _N)})
 
 
 @pytest.mark.parametrize("name", ALL_FUNCS)
 def test_sample_weight_wrong_length(name):
-    _call(name, _MT.copy(), _MP.copy(), {"sample_weight": np.ones(_N - 1)})
+    check_parity_call(name, _MT.copy(), _MP.copy(), {"sample_weight": np.ones(_N - 1)})
 
 
 # --------------------------------------------------------------------------
@@ -563,7 +563,7 @@ def test_prfs_average_zero_division(data, average, zero_division):
 @pytest.mark.parametrize("data", list(PRF_DATA))
 def test_score_functions_average_zero_division(data, name, average, zero_division):
     y_true, y_pred = copy.deepcopy(PRF_DATA[data])
-    _call(name, y_true, y_pred, {"average": average, "zero_division": zero_division})
+    check_parity_call(name, y_true, y_pred, {"average": average, "zero_division": zero_division})
 
 
 @pytest.mark.parametrize("warn_for", [("precision",), ("recall",), ("f-score",), ()], ids=str)
@@ -625,7 +625,7 @@ POS_LABEL_CASES = {
 @pytest.mark.parametrize("case", list(POS_LABEL_CASES))
 def test_pos_label(case, name):
     y_true, y_pred, pos_label, average = copy.deepcopy(POS_LABEL_CASES[case])
-    _call(name, y_true, y_pred, {"pos_label": pos_label, "average": average})
+    check_parity_call(name, y_true, y_pred, {"pos_label": pos_label, "average": average})
 
 
 # --------------------------------------------------------------------------
@@ -864,7 +864,7 @@ def test_random_inputs(kind, n, name, kw):
     kw = dict(kw)
     if "sample_weight" in kw:
         kw["sample_weight"] = _weights(kw["sample_weight"], n, seed=n)
-    _call(name, y_true, y_pred, kw)
+    check_parity_call(name, y_true, y_pred, kw)
 
 
 def test_large_random_multiclass_many_classes():

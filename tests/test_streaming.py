@@ -411,28 +411,28 @@ def test_reset(task):
 # --------------------------------------------------------------------------
 
 
-def _cmp(got, exp, what):
+def check_close(got, exp, what):
     if exp is None:
         assert got is None, what
         return
     if isinstance(exp, tuple):
         assert len(got) == len(exp), what
         for g, e in zip(got, exp):
-            _cmp(g, e, what)
+            check_close(g, e, what)
         return
     np.testing.assert_allclose(np.asarray(got, float), np.asarray(exp, float), rtol=1e-10,
                                atol=1e-12, err_msg=what)
 
 
-def _cmp_report(got, exp):
+def check_report_close(got, exp):
     assert set(got) == set(exp), (sorted(got), sorted(exp))
     for k, v in exp.items():
         if isinstance(v, dict):
             assert set(got[k]) == set(v), k
             for kk in v:
-                _cmp(got[k][kk], v[kk], f"{k}/{kk}")
+                check_close(got[k][kk], v[kk], f"{k}/{kk}")
         else:
-            _cmp(got[k], v, k)
+            check_close(got[k], v, k)
 
 
 def _derived_setup(task, weighting):
@@ -462,16 +462,16 @@ def test_derived_prf_single_label(task, weighting, avg):
                            ("f1", "f1_score")):
             got = getattr(cm, meth)(average=avg)
             exp = getattr(skm, name)(ytf, ypf, average=avg, sample_weight=wf, **skl)
-            _cmp(got, exp, f"{meth} {avg} vs sklearn")
-            _cmp(got, getattr(fm, name)(yt_in, yp_in, average=avg, **fkw),
+            check_close(got, exp, f"{meth} {avg} vs sklearn")
+            check_close(got, getattr(fm, name)(yt_in, yp_in, average=avg, **fkw),
                  f"{meth} {avg} vs functional")
         got = cm.fbeta(0.5, average=avg)
-        _cmp(got, skm.fbeta_score(ytf, ypf, beta=0.5, average=avg, sample_weight=wf, **skl),
+        check_close(got, skm.fbeta_score(ytf, ypf, beta=0.5, average=avg, sample_weight=wf, **skl),
              f"fbeta {avg}")
         got = cm.precision_recall_fscore_support(beta=2.0, average=avg)
         exp = skm.precision_recall_fscore_support(ytf, ypf, beta=2.0, average=avg,
                                                   sample_weight=wf, **skl)
-        _cmp(tuple(got), tuple(exp), f"prfs {avg}")
+        check_close(tuple(got), tuple(exp), f"prfs {avg}")
 
 
 @pytest.mark.parametrize("task,weighting", [(t, w) for t in ("multiclass", "binary")
@@ -481,26 +481,26 @@ def test_derived_other_single_label(task, weighting):
     yt_in, yp_in = d["yt_in"], d["yp_in"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _cmp(cm.accuracy(), skm.accuracy_score(ytf, ypf, sample_weight=wf), "accuracy")
-        _cmp(cm.accuracy(), fm.accuracy_score(yt_in, yp_in, **fkw), "accuracy vs functional")
+        check_close(cm.accuracy(), skm.accuracy_score(ytf, ypf, sample_weight=wf), "accuracy")
+        check_close(cm.accuracy(), fm.accuracy_score(yt_in, yp_in, **fkw), "accuracy vs functional")
         for adj in (False, True):
-            _cmp(cm.balanced_accuracy(adjusted=adj),
+            check_close(cm.balanced_accuracy(adjusted=adj),
                  skm.balanced_accuracy_score(ytf, ypf, sample_weight=wf, adjusted=adj),
                  f"balanced accuracy adjusted={adj}")
-        _cmp(cm.matthews_corrcoef(), skm.matthews_corrcoef(ytf, ypf, sample_weight=wf), "mcc")
-        _cmp(cm.matthews_corrcoef(), fm.matthews_corrcoef(yt_in, yp_in, **fkw),
+        check_close(cm.matthews_corrcoef(), skm.matthews_corrcoef(ytf, ypf, sample_weight=wf), "mcc")
+        check_close(cm.matthews_corrcoef(), fm.matthews_corrcoef(yt_in, yp_in, **fkw),
              "mcc vs functional")
         for w in (None, "linear", "quadratic"):
-            _cmp(cm.cohen_kappa(weights=w),
+            check_close(cm.cohen_kappa(weights=w),
                  skm.cohen_kappa_score(ytf, ypf, labels=labels, weights=w, sample_weight=wf),
                  f"kappa {w}")
-        _cmp(cm.multilabel_confusion_matrix(),
+        check_close(cm.multilabel_confusion_matrix(),
              skm.multilabel_confusion_matrix(ytf, ypf, labels=labels, sample_weight=wf), "mcm")
-        _cmp_report(cm.classification_report(output_dict=True),
+        check_report_close(cm.classification_report(output_dict=True),
                     skm.classification_report(ytf, ypf, labels=labels, sample_weight=wf,
                                               output_dict=True))
         names = [f"class_{i}" for i in labels]
-        _cmp_report(cm.classification_report(output_dict=True, target_names=names),
+        check_report_close(cm.classification_report(output_dict=True, target_names=names),
                     skm.classification_report(ytf, ypf, labels=labels, sample_weight=wf,
                                               output_dict=True, target_names=names))
         if wf is None:  # weighted supports print every digit: summation order shows
@@ -518,19 +518,19 @@ def test_derived_metrics_multilabel(weighting, avg):
     Yt, Yp = d["yt"][keep], d["yp"][keep]
     Wf = None if d["sw"] is None else np.broadcast_to(d["sw"][:, None], (N, T))[keep]
     fkw = dict(task="multilabel", mask=d["mask"], sample_weight=d["sw"])
-    _cmp(cm.result(), skm.multilabel_confusion_matrix(Yt, Yp, sample_weight=Wf), "mcm")
-    _cmp(cm.multilabel_confusion_matrix(),
+    check_close(cm.result(), skm.multilabel_confusion_matrix(Yt, Yp, sample_weight=Wf), "mcm")
+    check_close(cm.multilabel_confusion_matrix(),
          skm.multilabel_confusion_matrix(Yt, Yp, sample_weight=Wf), "mcm method")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for meth, name in (("precision", "precision_score"), ("recall", "recall_score"),
                            ("f1", "f1_score")):
             got = getattr(cm, meth)(average=avg)
-            _cmp(got, getattr(skm, name)(Yt, Yp, average=avg, sample_weight=Wf),
+            check_close(got, getattr(skm, name)(Yt, Yp, average=avg, sample_weight=Wf),
                  f"{meth} {avg}")
-            _cmp(got, getattr(fm, name)(d["yt_in"], d["yp_in"], average=avg, **fkw),
+            check_close(got, getattr(fm, name)(d["yt_in"], d["yp_in"], average=avg, **fkw),
                  f"{meth} {avg} vs functional")
-        _cmp(cm.fbeta(2.0, average=avg),
+        check_close(cm.fbeta(2.0, average=avg),
              skm.fbeta_score(Yt, Yp, beta=2.0, average=avg, sample_weight=Wf), "fbeta")
 
 
