@@ -31,8 +31,9 @@ from ._validation import (
 
 # Integer labels in [0, _GUESS_K) are counted without a label-discovery pass.
 _GUESS_K = 32
-# Label ranges up to this size are counted with an offset table.
-_MAX_RANGE = 4096
+# Label ranges up to this size are counted with an offset table (larger
+# ranges go through np.unique: the table is span**2 cells per chunk).
+_MAX_RANGE = 256
 
 
 # ======================================================================== task=None

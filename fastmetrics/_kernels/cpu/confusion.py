@@ -294,14 +294,18 @@ def _fill_weights(w, rep, b0, m, wts, g, r):
 
 
 @njit(cache=True)
-def _count_block(codes, wts, m, loc, wloc, S, weighted):
-    """Histogram a block of cell codes into _NSUB interleaved sub-tables."""
+def _count_block(codes, wts, m, loc, wloc, T, weighted):
+    """Histogram a block of cell codes into _NSUB interleaved sub-tables.
+
+    ``T`` is the distance between sub-tables; ``T = 0`` folds them into one
+    table (for large tables, where memory matters more than the stalls).
+    """
     j = 0
     while j + _NSUB <= m:
         c0 = codes[j]
-        c1 = S + codes[j + 1]
-        c2 = 2 * S + codes[j + 2]
-        c3 = 3 * S + codes[j + 3]
+        c1 = T + codes[j + 1]
+        c2 = 2 * T + codes[j + 2]
+        c3 = 3 * T + codes[j + 3]
         loc[c0] += 1
         loc[c1] += 1
         loc[c2] += 1
@@ -320,12 +324,22 @@ def _count_block(codes, wts, m, loc, wloc, S, weighted):
 
 
 @njit(cache=True)
-def _reduce_subtables(loc, wloc, S, KK, counts_row, wsum_row, weighted):
+def _reduce_subtables(loc, wloc, T, KK, counts_row, wsum_row, weighted):
     """Sum the sub-tables in a fixed order into this chunk's row."""
+    if T == 0:
+        for q in range(KK):
+            counts_row[q] = loc[q]
+            if weighted:
+                wsum_row[q] = wloc[q]
+        return
     for q in range(KK):
-        counts_row[q] = loc[q] + loc[S + q] + loc[2 * S + q] + loc[3 * S + q]
+        counts_row[q] = loc[q] + loc[T + q] + loc[2 * T + q] + loc[3 * T + q]
         if weighted:
-            wsum_row[q] = ((wloc[q] + wloc[S + q]) + wloc[2 * S + q]) + wloc[3 * S + q]
+            wsum_row[q] = ((wloc[q] + wloc[T + q]) + wloc[2 * T + q]) + wloc[3 * T + q]
+
+
+# Tables larger than this (cells) are counted in one table, not _NSUB copies.
+_MAX_SUB_CELLS = 4096
 
 
 def confusion_chunks(yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, chunk):
@@ -393,8 +407,9 @@ def confusion_chunks(yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, c
     for c in prange(n_chunks):
         start = c * chunk
         end = min(n, start + chunk)
-        loc = np.zeros(_NSUB * S, dtype=np.int64)
-        wloc = np.zeros(_NSUB * S if weighted else 0, dtype=np.float64)
+        T = S if KK <= _MAX_SUB_CELLS else 0
+        loc = np.zeros(_NSUB * T + (S if T == 0 else 0), dtype=np.int64)
+        wloc = np.zeros(loc.shape[0] if weighted else 0, dtype=np.float64)
         codes = np.empty(_BLOCK, dtype=np.int64)
         wts = np.empty(_BLOCK if weighted else 0, dtype=np.float64)
         g = start // rep
@@ -443,9 +458,9 @@ def confusion_chunks(yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, c
                     bad_code[c] = bc
                     failed = True
                     break
-            _count_block(codes, wblk, m, loc, wloc, S, weighted)
+            _count_block(codes, wblk, m, loc, wloc, T, weighted)
         if not failed:
-            _reduce_subtables(loc, wloc, S, KK, counts[c], wsum[c] if weighted else wloc,
+            _reduce_subtables(loc, wloc, T, KK, counts[c], wsum[c] if weighted else wloc,
                               weighted)
     return counts, wsum, bad_index, bad_code
 
