@@ -529,6 +529,9 @@ def format_task(y_true, y_pred, task, *, num_classes=None, threshold=0.5,
                 f"{name} must hold numbers (class ids, one-hot rows or scores) for "
                 f"task={task!r}; got dtype {a.dtype}. String labels need task=None."
             )
+    if _needs_slabs(yt, yp, task, samplewise):
+        return _slabbed_task(yt, yp, task, num_classes, threshold, sample_weight, mask,
+                             ignore_index, class_weight)
     if task == "multilabel":
         return _format_multilabel(yt, yp, num_classes, threshold, sample_weight, mask,
                                   ignore_index, class_weight, samplewise)
@@ -541,6 +544,73 @@ def format_task(y_true, y_pred, task, *, num_classes=None, threshold=0.5,
                               class_weight)
     return _format_multiclass(yt, yp, num_classes, sample_weight, mask, ignore_index,
                               class_weight)
+
+
+# Elements per slab when a non-contiguous input is read slab by slab.
+_SLAB_ELEMENTS = 1 << 21
+
+
+def _needs_slabs(yt, yp, task, samplewise):
+    """Large non-contiguous inputs (e.g. a transposed or Fortran-ordered scores
+    array) would be copied whole by the flattening reshape; read them in slabs
+    along the leading axis instead, so the temporary stays bounded."""
+    if samplewise is not False and task == "multilabel":
+        return False
+    if yt.ndim == 0 or yp.ndim == 0 or yt.shape[0] != yp.shape[0] or yt.shape[0] < 2:
+        return False
+    big = max(yt.size, yp.size) > 2 * _SLAB_ELEMENTS
+    return big and not (yt.flags.c_contiguous and yp.flags.c_contiguous)
+
+
+def _slabbed_task(yt, yp, task, num_classes, threshold, sample_weight, mask,
+                  ignore_index, class_weight):
+    n0 = yt.shape[0]
+    given_num_classes = num_classes
+    ids_only = yp.ndim == yt.ndim and not (yp.dtype.kind == "f" and yp.ndim >= 2)
+    if task == "multiclass" and num_classes is None and ids_only:
+        # class ids on both sides: C must come from the whole input, not a slab
+        m = None if mask is None else as_array(mask, "mask")
+        if m is not None and m.shape != yt.shape:
+            m = None  # the slab call reports the bad mask
+        num_classes = _infer_num_classes([yt, yp], m, ignore_index)
+    sw = None if sample_weight is None else as_array(sample_weight, "sample_weight")
+    m = None if mask is None else as_array(mask, "mask")
+    rows = max(1, _SLAB_ELEMENTS // max(1, max(yt.size, yp.size) // n0))
+    total = None
+    try:
+        for i in range(0, n0, rows):
+            sl = slice(i, min(n0, i + rows))
+            part = format_task(
+                np.ascontiguousarray(yt[sl]), np.ascontiguousarray(yp[sl]), task,
+                num_classes=num_classes, threshold=threshold,
+                sample_weight=sw[sl] if sw is not None and sw.ndim >= 1 else sw,
+                mask=m[sl] if m is not None and m.ndim >= 1 else m,
+                ignore_index=ignore_index, class_weight=class_weight,
+                samplewise=False,
+            )
+            total = part if total is None else _add_stats(total, part)
+    except ValueError:
+        # Report the error with whole-input token positions: redo it unslabbed.
+        return format_task(np.ascontiguousarray(yt), np.ascontiguousarray(yp), task,
+                           num_classes=given_num_classes, threshold=threshold,
+                           sample_weight=sample_weight, mask=mask,
+                           ignore_index=ignore_index, class_weight=class_weight)
+    return total
+
+
+def _add_stats(a, b):
+    """Sum of two ConfusionStats of the same task and classes (in place on a)."""
+    if a.weighted != b.weighted:  # one slab weighted, the other not: cannot happen
+        raise AssertionError("inconsistent slabs")
+    a.counts = a.counts + b.counts
+    if a.multilabel:
+        a.mcm = a.mcm + b.mcm
+        a.totals = a.totals + b.totals
+        a.total = a.total + b.total
+        a.exact = a.exact + b.exact
+    else:
+        a.cm = a.cm + b.cm
+    return a
 
 
 def _format_multiclass(yt, yp, num_classes, sample_weight, mask, ignore_index,

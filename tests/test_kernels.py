@@ -85,3 +85,74 @@ def test_prefix_broadcast_weights_across_chunk_boundaries(rep_shape):
     wt = np.broadcast_to(w[:, None], (N, T)) if w.ndim == 1 else w
     ref = _ref_cm(y.ravel(), scores.argmax(-1).ravel(), C, wt.ravel())
     np.testing.assert_allclose(got, ref, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- non-contiguous
+
+
+def _big_noncontiguous(seed=3, N=650, T=1000, C=7):
+    # > 4M scores, stored (N, C, T) and viewed as (N, T, C): not C-contiguous
+    rng = np.random.default_rng(seed)
+    scores = rng.random((N, C, T), dtype=np.float32).transpose(0, 2, 1)
+    y = rng.integers(0, C, (N, T))
+    mask = rng.random((N, T)) < 0.9
+    w = rng.random(N)
+    return y, scores, mask, w
+
+
+@pytest.mark.parametrize("layout", ["transposed-view", "fortran"])
+def test_noncontiguous_scores_give_the_contiguous_result(layout):
+    y, scores, mask, w = _big_noncontiguous()
+    if layout == "fortran":
+        scores = np.asfortranarray(scores)
+    assert not scores.flags.c_contiguous
+    dense = np.ascontiguousarray(scores)
+    kw = dict(task="multiclass", mask=mask, sample_weight=w)
+    got = fm.confusion_matrix(y, scores, **kw)
+    np.testing.assert_allclose(got, fm.confusion_matrix(y, dense, **kw), rtol=1e-12)
+    wt = np.broadcast_to(w[:, None], y.shape)
+    ref = _ref_cm(y[mask], dense.argmax(-1)[mask], 7, wt[mask])
+    np.testing.assert_allclose(got, ref, rtol=1e-12)
+    np.testing.assert_array_equal(
+        fm.confusion_matrix(y, scores, task="multiclass"),
+        _ref_cm(y.ravel(), dense.argmax(-1).ravel(), 7),
+    )
+
+
+def test_noncontiguous_scores_are_not_copied_whole():
+    import tracemalloc
+
+    y, scores, _, _ = _big_noncontiguous()
+    fm.confusion_matrix(y, scores, task="multiclass")  # compile / warm up
+    tracemalloc.start()
+    try:
+        fm.confusion_matrix(y, scores, task="multiclass")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < scores.nbytes / 2, (peak, scores.nbytes)
+
+
+def test_noncontiguous_error_reports_whole_input_position():
+    y, scores, _, _ = _big_noncontiguous()
+    scores = np.asfortranarray(scores)
+    scores[600, 17, 2] = np.nan
+    with pytest.raises(ValueError, match=r"y_pred.*token \(600, 17\)"):
+        fm.confusion_matrix(y, scores, task="multiclass")
+
+
+def test_noncontiguous_binary_and_multilabel():
+    rng = np.random.default_rng(4)
+    N, T = 5000, 1000
+    p = rng.random((T, N)).T  # (N, T) view, not C-contiguous
+    y = (rng.random((N, T)) < 0.2).astype(np.int64)
+    np.testing.assert_array_equal(
+        fm.confusion_matrix(y, p, task="binary"),
+        _ref_cm(y.ravel(), (np.ascontiguousarray(p) > 0.5).astype(int).ravel(), 2),
+    )
+    L = 5
+    yl = rng.integers(0, 2, (900, 1000, L))
+    pl = rng.random((L, 1000, 900)).T  # (900, 1000, L), not C-contiguous
+    got = fm.multilabel_confusion_matrix(yl, pl, task="multilabel")
+    want = fm.multilabel_confusion_matrix(yl, np.ascontiguousarray(pl), task="multilabel")
+    np.testing.assert_array_equal(got, want)
