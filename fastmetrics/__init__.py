@@ -24,6 +24,14 @@ from .classification import (
     recall_score,
 )
 from .exceptions import UndefinedMetricWarning
+from .ranking import (
+    auc,
+    average_precision_score,
+    det_curve,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
 
 __version__ = "0.1.0"
 
@@ -41,6 +49,12 @@ __all__ = [
     "precision_score",
     "recall_score",
     "UndefinedMetricWarning",
+    "auc",
+    "average_precision_score",
+    "det_curve",
+    "precision_recall_curve",
+    "roc_auc_score",
+    "roc_curve",
     "streaming",
 ]
 

@@ -1,0 +1,277 @@
+"""Ranking kernels (CPU, Numba): exact ordering of scores without a comparison sort.
+
+Scores are mapped to order-preserving unsigned integer keys (float32 ->
+uint32, float64 -> uint64; -0.0 is folded onto +0.0 so that the two tie, as
+they compare equal), then sorted by an LSD radix sort carrying the token
+index.  Digits whose value is the same for every key (the high bits of
+scores crowded in [0, 1], say) are skipped.  The binary curve is then one scan
+in descending score order that accumulates true and false positives in float64
+and emits one point per distinct score, exactly like scikit-learn's
+``confusion_matrix_at_thresholds``.
+"""
+
+import numpy as np
+from numba import njit
+
+_DIGIT_BITS = 11
+_RADIX = 1 << _DIGIT_BITS
+
+
+@njit(cache=True)
+def _first_nonfinite(scores):
+    for i in range(scores.shape[0]):
+        if not (abs(scores[i]) < np.inf):
+            return i
+    return -1
+
+
+@njit(cache=True)
+def keys_from_float32(scores, keys):
+    """uint32 order-preserving keys of float32 scores; index of the first NaN/inf or -1."""
+    bad = _first_nonfinite(scores)
+    if bad >= 0:
+        return bad
+    bits = scores.view(np.uint32)
+    sign = np.uint32(0x80000000)
+    for i in range(scores.shape[0]):
+        b = bits[i]
+        if scores[i] == 0:
+            b = np.uint32(0)  # -0.0 ties with +0.0
+        keys[i] = b ^ sign if (b & sign) == 0 else ~b
+    return -1
+
+
+@njit(cache=True)
+def keys_from_float64(scores, keys):
+    """uint64 order-preserving keys of float64 scores; index of the first NaN/inf or -1."""
+    bad = _first_nonfinite(scores)
+    if bad >= 0:
+        return bad
+    bits = scores.view(np.uint64)
+    sign = np.uint64(0x8000000000000000)
+    for i in range(scores.shape[0]):
+        b = bits[i]
+        if scores[i] == 0:
+            b = np.uint64(0)
+        keys[i] = b ^ sign if (b & sign) == 0 else ~b
+    return -1
+
+
+@njit(cache=True)
+def radix_argsort(keys, nbits):
+    """Stable ascending argsort of unsigned integer keys (LSD radix, 11-bit digits).
+
+    ``nbits`` is the key width (32 or 64).  Returns the int64 permutation and
+    the sorted keys.  Passes whose digit is constant are skipped.
+    """
+    n = keys.shape[0]
+    perm = np.arange(n, dtype=np.int64)
+    tmp = np.empty(n, dtype=np.int64)
+    kcur = keys.copy()
+    ktmp = np.empty_like(keys)
+    counts = np.zeros(_RADIX, dtype=np.int64)
+    mask = np.uint64(_RADIX - 1)
+    shift = 0
+    while shift < nbits:
+        counts[:] = 0
+        for i in range(n):
+            d = (np.uint64(kcur[i]) >> np.uint64(shift)) & mask
+            counts[d] += 1
+        skip = False
+        for d in range(_RADIX):
+            if counts[d] == n:
+                skip = True
+                break
+            if counts[d] != 0:
+                break
+        if not skip:
+            total = 0
+            for d in range(_RADIX):
+                c = counts[d]
+                counts[d] = total
+                total += c
+            for i in range(n):
+                d = (np.uint64(kcur[i]) >> np.uint64(shift)) & mask
+                pos = counts[d]
+                counts[d] = pos + 1
+                tmp[pos] = perm[i]
+                ktmp[pos] = kcur[i]
+            perm, tmp = tmp, perm
+            kcur, ktmp = ktmp, kcur
+        shift += _DIGIT_BITS
+    return perm, kcur
+
+
+@njit(cache=True)
+def binary_curve(perm, skeys, y, w):
+    """False/true positive sums at each distinct score, in descending score order.
+
+    Parameters
+    ----------
+    perm : int64 (n,)   ascending order of the keys
+    skeys : (n,)        the keys in that order
+    y : (n,) bool/int   1 for the positive class
+    w : float64 (n,) or None
+
+    Returns
+    -------
+    fps, tps : float64 (n_thresholds,)
+    idx : int64 (n_thresholds,)  token index of each threshold's score
+    """
+    n = perm.shape[0]
+    fps = np.empty(n, dtype=np.float64)
+    tps = np.empty(n, dtype=np.float64)
+    idx = np.empty(n, dtype=np.int64)
+    tp = 0.0
+    fp = 0.0
+    k = 0
+    for r in range(n - 1, -1, -1):
+        i = perm[r]
+        wi = 1.0 if w is None else w[i]
+        if y[i]:
+            tp += wi
+        else:
+            fp += wi
+        if r == 0 or skeys[r - 1] != skeys[r]:
+            fps[k] = fp
+            tps[k] = tp
+            idx[k] = i
+            k += 1
+    return fps[:k], tps[:k], idx[:k]
+
+
+@njit(cache=True)
+def binary_auc_ap(perm, skeys, y, w):
+    """ROC AUC and average precision in one descending scan, without the curve.
+
+    The same trapezoids (ROC) and steps (AP) as scikit-learn's curves, summed
+    as the points come: ``auc = sum (fp_k - fp_{k-1}) (tp_k + tp_{k-1}) / 2
+    / (FP * TP)`` and ``ap = sum (tp_k - tp_{k-1}) / TP * tp_k / (tp_k + fp_k)``.
+
+    Returns
+    -------
+    auc, ap, TP, FP : float64
+        ``auc`` / ``ap`` are NaN when TP or FP is 0 (the caller warns).
+    """
+    n = perm.shape[0]
+    tp = 0.0
+    fp = 0.0
+    tp_prev = 0.0
+    fp_prev = 0.0
+    area = 0.0
+    ap = 0.0
+    for r in range(n - 1, -1, -1):
+        i = perm[r]
+        wi = 1.0 if w is None else w[i]
+        if y[i]:
+            tp += wi
+        else:
+            fp += wi
+        if r == 0 or skeys[r - 1] != skeys[r]:
+            area += (fp - fp_prev) * (tp + tp_prev) * 0.5
+            if tp + fp > 0:
+                ap += (tp - tp_prev) * (tp / (tp + fp))
+            tp_prev = tp
+            fp_prev = fp
+    if tp <= 0 or fp <= 0:
+        auc = np.nan
+    else:
+        auc = area / (fp * tp)
+    ap_out = ap / tp if tp > 0 else np.nan
+    return auc, ap_out, tp, fp
+
+
+@njit(cache=True)
+def packed_keys_f32(scores, positive, out):
+    """uint64 keys ``(order key of the float32 score) << 1 | is_positive``.
+
+    Sorting them orders by score and carries the label in the key, so the
+    unweighted scan needs no permutation and no gather.  Returns the index of
+    the first NaN/inf score or -1.
+    """
+    bad = _first_nonfinite(scores)
+    if bad >= 0:
+        return bad
+    bits = scores.view(np.uint32)
+    sign = np.uint32(0x80000000)
+    for i in range(scores.shape[0]):
+        b = bits[i]
+        if scores[i] == 0:
+            b = np.uint32(0)
+        k = b ^ sign if (b & sign) == 0 else ~b
+        out[i] = (np.uint64(k) << np.uint64(1)) | np.uint64(1 if positive[i] else 0)
+    return -1
+
+
+@njit(cache=True)
+def radix_sort(keys, nbits):
+    """Ascending LSD radix sort of unsigned keys (returns a sorted copy).
+
+    One pass computes the histograms of every digit; digits that are the same
+    for all keys are skipped.
+    """
+    n = keys.shape[0]
+    ndig = (nbits + _DIGIT_BITS - 1) // _DIGIT_BITS
+    hist = np.zeros((ndig, _RADIX), dtype=np.int64)
+    mask = np.uint64(_RADIX - 1)
+    for i in range(n):
+        k = np.uint64(keys[i])
+        for d in range(ndig):
+            hist[d, (k >> np.uint64(d * _DIGIT_BITS)) & mask] += 1
+    cur = keys.copy()
+    tmp = np.empty_like(keys)
+    for d in range(ndig):
+        h = hist[d]
+        constant = False
+        for b in range(_RADIX):
+            if h[b] == n:
+                constant = True
+            if h[b] != 0:
+                break
+        if constant:
+            continue
+        total = 0
+        for b in range(_RADIX):
+            c = h[b]
+            h[b] = total
+            total += c
+        sh = np.uint64(d * _DIGIT_BITS)
+        for i in range(n):
+            k = cur[i]
+            b = (np.uint64(k) >> sh) & mask
+            pos = h[b]
+            h[b] = pos + 1
+            tmp[pos] = k
+        cur, tmp = tmp, cur
+    return cur
+
+
+@njit(cache=True)
+def binary_auc_ap_packed(skeys):
+    """``binary_auc_ap`` for sorted packed keys (unweighted): no gathers."""
+    n = skeys.shape[0]
+    tp = 0.0
+    fp = 0.0
+    tp_prev = 0.0
+    fp_prev = 0.0
+    area = 0.0
+    ap = 0.0
+    one = np.uint64(1)
+    for r in range(n - 1, -1, -1):
+        k = skeys[r]
+        if k & one:
+            tp += 1.0
+        else:
+            fp += 1.0
+        if r == 0 or (skeys[r - 1] >> one) != (k >> one):
+            area += (fp - fp_prev) * (tp + tp_prev) * 0.5
+            if tp + fp > 0:
+                ap += (tp - tp_prev) * (tp / (tp + fp))
+            tp_prev = tp
+            fp_prev = fp
+    if tp <= 0 or fp <= 0:
+        auc = np.nan
+    else:
+        auc = area / (fp * tp)
+    ap_out = ap / tp if tp > 0 else np.nan
+    return auc, ap_out, tp, fp

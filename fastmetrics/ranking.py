@@ -1,0 +1,455 @@
+"""Ranking family: ROC / PR / DET curves, ROC AUC, average precision, ``auc``.
+
+scikit-learn drop-ins computed from an exact ordering of the scores by a radix
+sort of order-preserving integer keys (no comparison sort) and one scan in
+float64.  This first part of the family covers **binary** targets; multiclass
+(one-vs-rest / one-vs-one), multilabel averages, the sequence extensions and
+the streaming states follow (issue 3).
+"""
+
+import warnings
+
+import numpy as np
+
+from .exceptions import UndefinedMetricWarning
+from ._validation import as_array
+
+__all__ = [
+    "auc",
+    "average_precision_score",
+    "det_curve",
+    "precision_recall_curve",
+    "roc_auc_score",
+    "roc_curve",
+]
+
+
+def _kernels():
+    from ._kernels.cpu import ranking
+
+    return ranking
+
+
+def _column_or_1d(a, name):
+    a = as_array(a, name)
+    if a.ndim == 2 and a.shape[1] == 1:
+        a = a.reshape(-1)
+    if a.ndim != 1:
+        raise ValueError(
+            f"{name} should be a 1d array, got an array of shape {a.shape} instead."
+        )
+    return a
+
+
+def _check_pos_label(pos_label, y_true):
+    """scikit-learn's _check_pos_label_consistency."""
+    if pos_label is None:
+        classes = _unique(y_true)
+        if classes.dtype.kind in "OUS" or classes.shape[0] > 2 or not (
+            np.array_equal(classes, [0, 1]) or np.array_equal(classes, [-1, 1])
+            or np.array_equal(classes, [0]) or np.array_equal(classes, [-1])
+            or np.array_equal(classes, [1])
+        ):
+            classes_repr = ", ".join([repr(c) for c in classes.tolist()])
+            raise ValueError(
+                f"y_true takes value in {{{classes_repr}}} and pos_label is not "
+                "specified: either make y_true take value in {0, 1} or "
+                "{-1, 1} or pass pos_label explicitly."
+            )
+        pos_label = 1
+    return pos_label
+
+
+def _unique(y):
+    """Sorted distinct values; without sorting for small-range integer labels."""
+    if y.dtype.kind in "biu" and y.size:
+        yi = y.view(np.uint8) if y.dtype.kind == "b" else y
+        lo, hi = int(yi.min()), int(yi.max())
+        if hi - lo < 4096:
+            present = np.flatnonzero(np.bincount((yi - lo).astype(np.intp, copy=False),
+                                                 minlength=hi - lo + 1))
+            return (present + lo).astype(y.dtype)
+    return np.unique(y)
+
+
+def _binary_target_type(y_true):
+    if y_true.dtype.kind == "f":
+        if not np.all(np.isfinite(y_true)):
+            raise ValueError("Input y_true contains NaN or infinity.")
+        if not np.all(y_true == np.round(y_true)):
+            return "continuous"
+    n_unique = _unique(y_true).shape[0]
+    return "binary" if n_unique <= 2 else "multiclass"
+
+
+def _curve_inputs(y_true, y_score, pos_label, sample_weight):
+    """Validated 1-D arrays: positives (bool), scores, weights (float64 or None)."""
+    yt = _column_or_1d(y_true, "y_true")
+    ys = _column_or_1d(y_score, "y_score")
+    sw = None if sample_weight is None else _column_or_1d(sample_weight, "sample_weight")
+    lengths = [yt.shape[0], ys.shape[0]] + ([] if sw is None else [sw.shape[0]])
+    if len(set(lengths)) > 1:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: %r" % lengths
+        )
+    y_type = _binary_target_type(yt)
+    if not (y_type == "binary" or (y_type == "multiclass" and pos_label is not None)):
+        raise ValueError("{0} format is not supported".format(y_type))
+    pos_label = _check_pos_label(pos_label, yt)
+    positive = yt == pos_label
+    if ys.dtype.kind not in "biuf":
+        raise ValueError(f"y_score must hold real numbers; got dtype {ys.dtype}.")
+    ys_orig = ys
+    if ys.dtype != np.float32 and ys.dtype != np.float64:
+        ys = ys.astype(np.float64)
+    if sw is not None:
+        sw = np.asarray(sw, dtype=np.float64)
+        bad = ~np.isfinite(sw) | (sw < 0)
+        if bad.any():
+            raise ValueError(
+                "sample_weight must be finite and >= 0; first bad weight at index "
+                f"{int(np.flatnonzero(bad)[0])}."
+            )
+        if sw.shape[0] and not np.any(sw):
+            raise ValueError("Sample weights must contain at least one non-zero number.")
+        keep = sw != 0
+        if not keep.all():
+            # scikit-learn drops zero-weight samples (they would add thresholds)
+            positive, ys, sw, ys_orig = positive[keep], ys[keep], sw[keep], ys_orig[keep]
+    return positive, np.ascontiguousarray(ys), sw, ys_orig
+
+
+def _sorted(y_true, y_score, pos_label, sample_weight):
+    """(positives, scores as given, weights, ascending permutation, sorted keys)."""
+    positive, ys, sw, ys_orig = _curve_inputs(y_true, y_score, pos_label, sample_weight)
+    k = _kernels()
+    if ys.dtype == np.float32:
+        keys = np.empty(ys.shape[0], dtype=np.uint32)
+        bad = k.keys_from_float32(ys, keys)
+    else:
+        keys = np.empty(ys.shape[0], dtype=np.uint64)
+        bad = k.keys_from_float64(ys, keys)
+    if bad >= 0:
+        raise ValueError(
+            f"y_score contains NaN or infinity (first bad score at index {bad})"
+        )
+    perm, skeys = k.radix_argsort(keys, keys.dtype.itemsize * 8)
+    return positive, ys_orig, sw, perm, skeys
+
+
+def _auc_ap(y_true, y_score, pos_label, sample_weight):
+    """(auc, ap, TP, FP) from one sort and one scan, no curve arrays."""
+    k = _kernels()
+    positive, ys, sw, _ = _curve_inputs(y_true, y_score, pos_label, sample_weight)
+    if sw is None and ys.dtype == np.float32:
+        # the label rides in the key: a keys-only radix sort and a gather-free scan
+        keys = np.empty(ys.shape[0], dtype=np.uint64)
+        bad = k.packed_keys_f32(ys, positive, keys)
+        if bad >= 0:
+            raise ValueError(
+                f"y_score contains NaN or infinity (first bad score at index {bad})"
+            )
+        return k.binary_auc_ap_packed(k.radix_sort(keys, 33))
+    positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
+    return k.binary_auc_ap(perm, skeys, positive, sw)
+
+
+def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
+    """fps, tps and thresholds at each distinct score (descending)."""
+    positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
+    fps, tps, idx = _kernels().binary_curve(perm, skeys, positive, sw)
+    return fps, tps, ys[idx]
+
+
+def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
+              drop_intermediate=True):
+    """Receiver operating characteristic curve (binary).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Binary labels ({0, 1}, {-1, 1}, or any two labels with ``pos_label``).
+    y_score : array-like of shape (n_samples,), float
+        Scores; a higher score means the positive class is more likely.
+    pos_label : int, float, bool or str, default=None
+    sample_weight : array-like of shape (n_samples,), default=None
+    drop_intermediate : bool, default=True
+        Drop thresholds that are collinear on the curve.
+
+    Returns
+    -------
+    fpr, tpr : ndarray of shape (n_thresholds + 1,), float64
+    thresholds : ndarray of shape (n_thresholds + 1,), float64
+        Decreasing; the first is ``np.inf``.
+    """
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
+    if drop_intermediate and fps.shape[0] > 2:
+        optimal_idxs = np.where(
+            np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
+        )[0]
+        fps, tps, thresholds = fps[optimal_idxs], tps[optimal_idxs], thresholds[optimal_idxs]
+    tps = np.r_[0.0, tps]
+    fps = np.r_[0.0, fps]
+    thresholds = np.r_[np.inf, thresholds.astype(np.float64)]
+    if fps[-1] <= 0:
+        warnings.warn(
+            "No negative samples in y_true, false positive value should be meaningless",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        fpr = np.full(fps.shape, np.nan)
+    else:
+        fpr = fps / fps[-1]
+    if tps[-1] <= 0:
+        warnings.warn(
+            "No positive samples in y_true, true positive value should be meaningless",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        tpr = np.full(tps.shape, np.nan)
+    else:
+        tpr = tps / tps[-1]
+    return fpr, tpr, thresholds
+
+
+def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
+                           drop_intermediate=False):
+    """Precision-recall pairs for every distinct score threshold (binary).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+    y_score : array-like of shape (n_samples,)
+    pos_label : int, float, bool or str, default=None
+    sample_weight : array-like of shape (n_samples,), default=None
+    drop_intermediate : bool, default=False
+
+    Returns
+    -------
+    precision, recall : ndarray of shape (n_thresholds + 1,), float64
+        The last precision is 1 and the last recall 0.
+    thresholds : ndarray of shape (n_thresholds,)
+        Increasing.
+    """
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
+    if drop_intermediate and fps.shape[0] > 2:
+        optimal_idxs = np.where(
+            np.r_[True, np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), True]
+        )[0]
+        fps, tps, thresholds = fps[optimal_idxs], tps[optimal_idxs], thresholds[optimal_idxs]
+    ps = tps + fps
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(ps != 0, np.divide(tps, ps), 0.0)
+    if tps[-1] == 0:
+        warnings.warn(
+            "No positive class found in y_true, recall is set to one for all thresholds.",
+            stacklevel=2,
+        )
+        recall = np.full(tps.shape, 1.0)
+    else:
+        recall = tps / tps[-1]
+    return (np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0], thresholds[::-1])
+
+
+def det_curve(y_true, y_score, pos_label=None, sample_weight=None,
+              drop_intermediate=False):
+    """Detection error tradeoff: false positive and false negative rates (binary).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+    y_score : array-like of shape (n_samples,)
+    pos_label : int, float, bool or str, default=None
+    sample_weight : array-like of shape (n_samples,), default=None
+    drop_intermediate : bool, default=False
+
+    Returns
+    -------
+    fpr, fnr : ndarray of shape (n_thresholds,), float64
+    thresholds : ndarray of shape (n_thresholds,)
+        Increasing.
+    """
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
+    tps = np.r_[0.0, tps]
+    fps = np.r_[0.0, fps]
+    thresholds = np.r_[np.inf, thresholds.astype(np.float64)]
+    if drop_intermediate and len(fps) > 2:
+        optimal_idxs = np.where(
+            np.r_[True, np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), True]
+        )[0]
+        fps, tps, thresholds = fps[optimal_idxs], tps[optimal_idxs], thresholds[optimal_idxs]
+    if len(np.unique(_column_or_1d(y_true, "y_true"))) != 2:
+        raise ValueError(
+            "Only one class is present in y_true. Detection error "
+            "tradeoff curve is not defined in that case."
+        )
+    fns = tps[-1] - tps
+    p_count = tps[-1]
+    n_count = fps[-1]
+    first_ind = (
+        fps.searchsorted(fps[0], side="right") - 1
+        if fps.searchsorted(fps[0], side="right") > 0
+        else None
+    )
+    last_ind = tps.searchsorted(tps[-1]) + 1
+    sl = slice(first_ind, last_ind)
+    return (fps[sl][::-1] / n_count, fns[sl][::-1] / p_count, thresholds[sl][::-1])
+
+
+def auc(x, y):
+    """Area under a curve by the trapezoidal rule.
+
+    Parameters
+    ----------
+    x : array-like of shape (n,)
+        Monotonic (increasing or decreasing) x coordinates.
+    y : array-like of shape (n,)
+
+    Returns
+    -------
+    auc : float
+    """
+    x = _column_or_1d(x, "x")
+    y = _column_or_1d(y, "y")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: %r"
+            % [x.shape[0], y.shape[0]]
+        )
+    if x.shape[0] < 2:
+        raise ValueError(
+            "At least 2 points are needed to compute area under curve, but x.shape = %s"
+            % x.shape
+        )
+    direction = 1
+    dx = np.diff(x)
+    if np.any(dx < 0):
+        if np.all(dx <= 0):
+            direction = -1
+        else:
+            raise ValueError("x is neither increasing nor decreasing : {}.".format(x))
+    return float(direction * np.trapezoid(y, x))
+
+
+def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None,
+                  max_fpr=None, multi_class="raise", labels=None):
+    """Area under the ROC curve (binary targets; multiclass/multilabel: issue 3).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Binary labels.
+    y_score : array-like of shape (n_samples,) or (n_samples, 2)
+        Scores of the positive class (the greater label).  A two-column
+        probability array is read by its second column.
+    average : {"micro", "macro", "samples", "weighted"} or None, default="macro"
+        Ignored for binary targets (as in scikit-learn).
+    sample_weight : array-like of shape (n_samples,), default=None
+    max_fpr : float in (0, 1], default=None
+        Standardised partial AUC up to this false positive rate (McClish).
+    multi_class : {"raise", "ovr", "ovo"}, default="raise"
+    labels : array-like, default=None
+
+    Returns
+    -------
+    auc : float
+        ``nan`` with an UndefinedMetricWarning when y_true holds one class.
+    """
+    if average not in (None, "micro", "macro", "samples", "weighted"):
+        raise ValueError(
+            f"average must be one of None, 'micro', 'macro', 'samples', 'weighted'; "
+            f"got {average!r}."
+        )
+    if multi_class not in ("raise", "ovr", "ovo"):
+        raise ValueError(
+            f"multi_class must be 'raise', 'ovr' or 'ovo'; got {multi_class!r}."
+        )
+    if max_fpr is not None and not (0 < max_fpr <= 1):
+        raise ValueError("Expected max_fpr in range (0, 1], got: %r" % max_fpr)
+    yt = _column_or_1d(y_true, "y_true")
+    ys = as_array(y_score, "y_score")
+    y_type = _binary_target_type(yt) if yt.ndim == 1 else "unsupported"
+    if y_type != "binary":
+        raise NotImplementedError(
+            "fastmetrics.roc_auc_score supports binary targets so far; multiclass "
+            "(ovr/ovo) and multilabel targets are not implemented yet."
+        )
+    if ys.ndim == 2 and ys.shape[1] == 2:
+        ys = ys[:, 1]
+    classes = _unique(yt)
+    # binary y_true: the greater label is the positive class (label_binarize)
+    pos_label = classes[-1] if classes.shape[0] == 2 else None
+    if classes.shape[0] != 2:
+        # validate the scores before answering nan, as scikit-learn does
+        _column_or_1d(ys, "y_score")
+        warnings.warn(
+            "Only one class is present in y_true. ROC AUC score is not defined in "
+            "that case.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+        return np.nan
+    if max_fpr is None or max_fpr == 1:
+        # one scan, no curve arrays (same trapezoids as auc(roc_curve(...)))
+        value = _auc_ap(yt, _column_or_1d(ys, "y_score"), pos_label, sample_weight)[0]
+        if not np.isnan(value):
+            return float(value)
+        # all positive or all negative weight: the curve path warns as sklearn does
+    fpr, tpr, _ = roc_curve(yt, ys, pos_label=pos_label, sample_weight=sample_weight)
+    if max_fpr is None or max_fpr == 1:
+        return auc(fpr, tpr)
+    stop = np.searchsorted(fpr, max_fpr, "right")
+    x_interp = [fpr[stop - 1], fpr[stop]]
+    y_interp = [tpr[stop - 1], tpr[stop]]
+    tpr = np.append(tpr[:stop], np.interp(max_fpr, x_interp, y_interp))
+    fpr = np.append(fpr[:stop], max_fpr)
+    partial_auc = auc(fpr, tpr)
+    min_area = 0.5 * max_fpr**2
+    max_area = max_fpr
+    return 0.5 * (1 + (partial_auc - min_area) / (max_area - min_area))
+
+
+def average_precision_score(y_true, y_score, *, average="macro", pos_label=1,
+                            sample_weight=None):
+    """Average precision: sum over thresholds of (R_n - R_{n-1}) * P_n (binary).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+    y_score : array-like of shape (n_samples,)
+    average : {"micro", "samples", "weighted", "macro"} or None, default="macro"
+        Ignored for binary targets.
+    pos_label : int, float, bool or str, default=1
+    sample_weight : array-like of shape (n_samples,), default=None
+
+    Returns
+    -------
+    average_precision : float
+    """
+    if average not in (None, "micro", "macro", "samples", "weighted"):
+        raise ValueError(
+            f"average must be one of None, 'micro', 'macro', 'samples', 'weighted'; "
+            f"got {average!r}."
+        )
+    yt = _column_or_1d(y_true, "y_true")
+    y_type = _binary_target_type(yt)
+    if y_type != "binary":
+        raise NotImplementedError(
+            "fastmetrics.average_precision_score supports binary targets so far; "
+            "multiclass and multilabel targets are not implemented yet."
+        )
+    present_labels = _unique(yt)
+    if present_labels.shape[0] == 2 and pos_label not in present_labels:
+        raise ValueError(
+            f"pos_label={pos_label} is not a valid label. It should be "
+            f"one of {present_labels}"
+        )
+    _, ap, tp, _ = _auc_ap(yt, y_score, pos_label, sample_weight)
+    if tp == 0:
+        # scikit-learn: recall is set to one, so every step is 0
+        warnings.warn(
+            "No positive class found in y_true, recall is set to one for all thresholds.",
+            stacklevel=2,
+        )
+        return 0.0
+    return float(max(0.0, ap))
