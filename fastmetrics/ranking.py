@@ -61,7 +61,14 @@ def _check_pos_label(pos_label, y_true):
 
 
 def _unique(y):
-    """Sorted distinct values; without sorting for small-range integer labels."""
+    """Sorted distinct values; one early-exit pass for (at most) binary labels."""
+    if y.dtype.kind in "biuf" and y.size:
+        # the common binary case: one pass, no sort, no temporaries
+        yk = y.view(np.uint8) if y.dtype.kind == "b" else y
+        out = np.empty(2, dtype=yk.dtype)
+        found = _kernels().first_distinct(yk, out)
+        if found <= 2 and not (y.dtype.kind == "f" and np.isnan(out[:found]).any()):
+            return np.sort(out[:found]).astype(y.dtype)
     if y.dtype.kind in "biu" and y.size:
         yi = y.view(np.uint8) if y.dtype.kind == "b" else y
         lo, hi = int(yi.min()), int(yi.max())

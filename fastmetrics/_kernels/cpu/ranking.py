@@ -275,3 +275,25 @@ def binary_auc_ap_packed(skeys):
         auc = area / (fp * tp)
     ap_out = ap / tp if tp > 0 else np.nan
     return auc, ap_out, tp, fp
+
+
+
+@njit(cache=True)
+def first_distinct(y, out):
+    """Write up to ``len(out)`` distinct values of ``y`` (in order of first
+    appearance) into ``out``; return how many were found (stops early)."""
+    k = 0
+    cap = out.shape[0]
+    for i in range(y.shape[0]):
+        v = y[i]
+        seen = False
+        for j in range(k):
+            if out[j] == v:
+                seen = True
+                break
+        if not seen:
+            if k == cap:
+                return k + 1
+            out[k] = v
+            k += 1
+    return k
