@@ -84,7 +84,8 @@ def _same_snapshot(a, b):
         return False
     if a[0] == "array":
         return a[2] == b[2] and np.array_equal(a[1], b[1], equal_nan=a[1].dtype.kind == "f")
-    return a[1] == b[1]
+    x, z = a[1], b[1]
+    return x == z or (isinstance(x, float) and isinstance(z, float) and x != x and z != z)
 
 
 def _is_threshold_slot(name, i):
@@ -130,7 +131,9 @@ def check_parity(name, *args, **kwargs):
     assert all(_same_snapshot(b, a) for b, a in zip(before, after)), (
         f"{name}{ctx} modified its inputs")
     if sk_exc is not None:
-        if isinstance(sk_exc, ValueError):
+        if isinstance(sk_exc, ValueError) and isinstance(sk_exc, TypeError):
+            allowed = (TypeError, ValueError)  # sklearn's InvalidParameterError is both
+        elif isinstance(sk_exc, ValueError):
             allowed = ValueError
         elif isinstance(sk_exc, TypeError):
             allowed = (TypeError, ValueError)
@@ -505,6 +508,69 @@ def test_mismatched_lengths(name):
         getattr(fm, name)(y, np.array([0.1, 0.2, 0.3, 0.4]), sample_weight=np.ones(3))
     with pytest.raises(ValueError):
         getattr(fm, name)(y, np.array([0.1, 0.2, 0.3, 0.4]), sample_weight=np.ones(5))
+
+
+def test_int64_scores_beyond_float64_precision():
+    """Distinct int64 scores that collapse when cast to float64 (2**53 vs 2**53 + 1):
+    sklearn sorts the integers themselves, so they are distinct thresholds."""
+    y = np.array([0, 1] * 20)
+    s = np.array([2**53, 2**53 + 1] * 20, dtype=np.int64)
+    for name in CURVES + SCORES:
+        check_parity(name, y, s)
+    rng = np.random.default_rng(7600)
+    s2 = (2**60 + rng.integers(0, 8, size=40)).astype(np.int64)
+    for name in CURVES + SCORES:
+        check_parity(name, y, s2)
+
+
+@pytest.mark.parametrize("name", CURVES + ["roc_auc_score"])
+def test_empty_input(name):
+    # (average_precision_score is left out: sklearn raises IndexError there)
+    check_parity(name, np.array([], dtype=int), np.array([]))
+
+
+@pytest.mark.parametrize("name", CURVES + SCORES)
+def test_y_true_not_binary_raises_value_error(name):
+    """Inputs sklearn rejects with ValueError for every binary ranking metric."""
+    rng = np.random.default_rng(7700)
+    s = rng.random(20)
+    y = rng.integers(0, 2, size=20)
+    y[:2] = [0, 1]
+    check_parity(name, y * 0.5, s)                   # continuous y_true
+    check_parity(name, y.astype(object), s)          # object ints: 'unknown' target
+
+
+@pytest.mark.parametrize("name", CURVES + SCORES)
+def test_two_dimensional_y_score_raises(name):
+    rng = np.random.default_rng(7800)
+    s = rng.random(20)
+    y = rng.integers(0, 2, size=20)
+    y[:2] = [0, 1]
+    check_parity(name, y, np.c_[1 - s, s])           # (n, 2) scores for binary y_true
+    check_parity(name, y, s.reshape(1, -1))
+
+
+@pytest.mark.parametrize("name", CURVES)
+@pytest.mark.parametrize("drop", ["yes", 1, None])
+def test_invalid_drop_intermediate(name, drop):
+    y = np.array([0, 0, 0, 0, 1, 1])
+    s = np.array([0.1, 0.2, 0.3, 0.4, 0.25, 0.35])
+    check_parity(name, y, s, drop_intermediate=drop)
+    check_parity(name, y, s, drop_intermediate=np.True_)
+
+
+@pytest.mark.parametrize("name", CURVES + ["average_precision_score"])
+def test_invalid_pos_label_type(name):
+    y = np.array([0, 0, 0, 0, 1, 1])
+    s = np.array([0.1, 0.2, 0.3, 0.4, 0.25, 0.35])
+    check_parity(name, y, s, pos_label=[1])
+
+
+@pytest.mark.parametrize("max_fpr", ["0.5", float("nan"), [0.5]])
+def test_invalid_max_fpr_type(max_fpr):
+    y = np.array([0, 0, 0, 0, 1, 1])
+    s = np.array([0.1, 0.2, 0.3, 0.4, 0.25, 0.35])
+    check_parity("roc_auc_score", y, s, max_fpr=max_fpr)
 
 
 # --------------------------------------------------------------------------
