@@ -529,15 +529,15 @@ def test_empty_input(name):
     check_parity(name, np.array([], dtype=int), np.array([]))
 
 
+@pytest.mark.parametrize("kind", ["continuous", "object_ints"])
 @pytest.mark.parametrize("name", CURVES + SCORES)
-def test_y_true_not_binary_raises_value_error(name):
-    """Inputs sklearn rejects with ValueError for every binary ranking metric."""
+def test_y_true_not_binary_raises_value_error(name, kind):
+    """Targets sklearn rejects with ValueError ('continuous' / 'unknown' format)."""
     rng = np.random.default_rng(7700)
     s = rng.random(20)
     y = rng.integers(0, 2, size=20)
     y[:2] = [0, 1]
-    check_parity(name, y * 0.5, s)                   # continuous y_true
-    check_parity(name, y.astype(object), s)          # object ints: 'unknown' target
+    check_parity(name, y * 0.5 if kind == "continuous" else y.astype(object), s)
 
 
 @pytest.mark.parametrize("name", CURVES + SCORES)
