@@ -79,7 +79,26 @@ def _unique(y):
     return np.unique(y)
 
 
+def _check_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a bool; got {value!r}.")
+
+
+def _check_pos_label_type(pos_label):
+    import numbers
+
+    if pos_label is not None and not isinstance(
+        pos_label, (numbers.Real, str, bool, np.bool_)
+    ):
+        raise ValueError(
+            "pos_label must be a real number, a string, a bool or None; got "
+            f"{pos_label!r}."
+        )
+
+
 def _binary_target_type(y_true):
+    if y_true.dtype == object and y_true.size and not isinstance(y_true.flat[0], str):
+        return "unknown"
     if y_true.dtype.kind == "f":
         if not np.all(np.isfinite(y_true)):
             raise ValueError("Input y_true contains NaN or infinity.")
@@ -99,6 +118,11 @@ def _curve_inputs(y_true, y_score, pos_label, sample_weight):
         raise ValueError(
             "Found input variables with inconsistent numbers of samples: %r" % lengths
         )
+    if yt.shape[0] == 0:
+        raise ValueError(
+            "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required."
+        )
+    _check_pos_label_type(pos_label)
     y_type = _binary_target_type(yt)
     if not (y_type == "binary" or (y_type == "multiclass" and pos_label is not None)):
         raise ValueError("{0} format is not supported".format(y_type))
@@ -107,8 +131,8 @@ def _curve_inputs(y_true, y_score, pos_label, sample_weight):
     if ys.dtype.kind not in "biuf":
         raise ValueError(f"y_score must hold real numbers; got dtype {ys.dtype}.")
     ys_orig = ys
-    if ys.dtype != np.float32 and ys.dtype != np.float64:
-        ys = ys.astype(np.float64)
+    if ys.dtype.kind == "b":
+        ys = ys.astype(np.int64)
     if sw is not None:
         sw = np.asarray(sw, dtype=np.float64)
         bad = ~np.isfinite(sw) | (sw < 0)
@@ -133,9 +157,18 @@ def _sorted(y_true, y_score, pos_label, sample_weight):
     if ys.dtype == np.float32:
         keys = np.empty(ys.shape[0], dtype=np.uint32)
         bad = k.keys_from_float32(ys, keys)
+    elif ys.dtype.kind in "iu":
+        # integer scores keep their exact order (no float64 rounding past 2**53)
+        if ys.dtype.kind == "u" and ys.dtype.itemsize == 8 and ys.size and ys.max() >= 2**63:
+            ys = ys.astype(np.float64)
+            keys = np.empty(ys.shape[0], dtype=np.uint64)
+            bad = k.keys_from_float64(ys, keys)
+        else:
+            keys = np.empty(ys.shape[0], dtype=np.uint64)
+            bad = k.keys_from_int(ys, keys)
     else:
         keys = np.empty(ys.shape[0], dtype=np.uint64)
-        bad = k.keys_from_float64(ys, keys)
+        bad = k.keys_from_float64(np.asarray(ys, dtype=np.float64), keys)
     if bad >= 0:
         raise ValueError(
             f"y_score contains NaN or infinity (first bad score at index {bad})"
@@ -148,15 +181,19 @@ def _auc_ap(y_true, y_score, pos_label, sample_weight):
     """(auc, ap, TP, FP) from one sort and one scan, no curve arrays."""
     k = _kernels()
     positive, ys, sw, _ = _curve_inputs(y_true, y_score, pos_label, sample_weight)
-    if sw is None and ys.dtype == np.float32:
-        # the label rides in the key: a keys-only radix sort and a gather-free scan
+    if ys.dtype == np.float32:
+        # the label rides in the key: a radix sort without an index permutation
+        # and a scan without gathers (weights, if any, travel with the keys)
         keys = np.empty(ys.shape[0], dtype=np.uint64)
         bad = k.packed_keys_f32(ys, positive, keys)
         if bad >= 0:
             raise ValueError(
                 f"y_score contains NaN or infinity (first bad score at index {bad})"
             )
-        return k.binary_auc_ap_packed(k.radix_sort(keys, 33))
+        if sw is None:
+            return k.binary_auc_ap_packed(k.radix_sort(keys, 33))
+        skeys, sws = k.radix_sort_pairs(keys, sw, 33)
+        return k.binary_auc_ap_packed_weighted(skeys, sws)
     positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
     return k.binary_auc_ap(perm, skeys, positive, sw)
 
@@ -189,6 +226,7 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
     thresholds : ndarray of shape (n_thresholds + 1,), float64
         Decreasing; the first is ``np.inf``.
     """
+    _check_flag(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     if drop_intermediate and fps.shape[0] > 2:
         optimal_idxs = np.where(
@@ -238,6 +276,7 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
     thresholds : ndarray of shape (n_thresholds,)
         Increasing.
     """
+    _check_flag(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     if drop_intermediate and fps.shape[0] > 2:
         optimal_idxs = np.where(
@@ -276,6 +315,7 @@ def det_curve(y_true, y_score, pos_label=None, sample_weight=None,
     thresholds : ndarray of shape (n_thresholds,)
         Increasing.
     """
+    _check_flag(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     tps = np.r_[0.0, tps]
     fps = np.r_[0.0, fps]
@@ -373,16 +413,27 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None,
         )
     if max_fpr is not None and not (0 < max_fpr <= 1):
         raise ValueError("Expected max_fpr in range (0, 1], got: %r" % max_fpr)
-    yt = _column_or_1d(y_true, "y_true")
+    yt = as_array(y_true, "y_true")
     ys = as_array(y_score, "y_score")
-    y_type = _binary_target_type(yt) if yt.ndim == 1 else "unsupported"
-    if y_type != "binary":
+    if yt.ndim == 2 and yt.shape[1] > 1:
+        raise NotImplementedError(
+            "fastmetrics.roc_auc_score supports binary targets so far; multilabel "
+            "targets are not implemented yet."
+        )
+    yt = _column_or_1d(yt, "y_true")
+    if yt.shape[0] == 0:
+        raise ValueError(
+            "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required."
+        )
+    y_type = _binary_target_type(yt)
+    if y_type == "multiclass":
         raise NotImplementedError(
             "fastmetrics.roc_auc_score supports binary targets so far; multiclass "
-            "(ovr/ovo) and multilabel targets are not implemented yet."
+            "(ovr/ovo) targets are not implemented yet."
         )
-    if ys.ndim == 2 and ys.shape[1] == 2:
-        ys = ys[:, 1]
+    if y_type != "binary":
+        raise ValueError("{0} format is not supported".format(y_type))
+    ys = _column_or_1d(ys, "y_score")
     classes = _unique(yt)
     # binary y_true: the greater label is the positive class (label_binarize)
     pos_label = classes[-1] if classes.shape[0] == 2 else None
@@ -438,13 +489,22 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1,
             f"average must be one of None, 'micro', 'macro', 'samples', 'weighted'; "
             f"got {average!r}."
         )
-    yt = _column_or_1d(y_true, "y_true")
-    y_type = _binary_target_type(yt)
-    if y_type != "binary":
+    _check_pos_label_type(pos_label)
+    yt = as_array(y_true, "y_true")
+    if yt.ndim == 2 and yt.shape[1] > 1:
         raise NotImplementedError(
             "fastmetrics.average_precision_score supports binary targets so far; "
-            "multiclass and multilabel targets are not implemented yet."
+            "multilabel targets are not implemented yet."
         )
+    yt = _column_or_1d(yt, "y_true")
+    y_type = _binary_target_type(yt)
+    if y_type == "multiclass":
+        raise NotImplementedError(
+            "fastmetrics.average_precision_score supports binary targets so far; "
+            "multiclass targets are not implemented yet."
+        )
+    if y_type != "binary":
+        raise ValueError("{0} format is not supported".format(y_type))
     present_labels = _unique(yt)
     if present_labels.shape[0] == 2 and pos_label not in present_labels:
         raise ValueError(

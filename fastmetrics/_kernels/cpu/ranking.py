@@ -297,3 +297,86 @@ def first_distinct(y, out):
             out[k] = v
             k += 1
     return k
+
+
+@njit(cache=True)
+def radix_sort_pairs(keys, vals, nbits):
+    """``radix_sort`` that carries a float64 payload (the sample weights)."""
+    n = keys.shape[0]
+    ndig = (nbits + _DIGIT_BITS - 1) // _DIGIT_BITS
+    hist = np.zeros((ndig, _RADIX), dtype=np.int64)
+    mask = np.uint64(_RADIX - 1)
+    for i in range(n):
+        k = np.uint64(keys[i])
+        for d in range(ndig):
+            hist[d, (k >> np.uint64(d * _DIGIT_BITS)) & mask] += 1
+    cur = keys.copy()
+    tmp = np.empty_like(keys)
+    vcur = vals.copy()
+    vtmp = np.empty_like(vals)
+    for d in range(ndig):
+        h = hist[d]
+        constant = False
+        for b in range(_RADIX):
+            if h[b] == n:
+                constant = True
+            if h[b] != 0:
+                break
+        if constant:
+            continue
+        total = 0
+        for b in range(_RADIX):
+            c = h[b]
+            h[b] = total
+            total += c
+        sh = np.uint64(d * _DIGIT_BITS)
+        for i in range(n):
+            k = cur[i]
+            b = (np.uint64(k) >> sh) & mask
+            pos = h[b]
+            h[b] = pos + 1
+            tmp[pos] = k
+            vtmp[pos] = vcur[i]
+        cur, tmp = tmp, cur
+        vcur, vtmp = vtmp, vcur
+    return cur, vcur
+
+
+@njit(cache=True)
+def binary_auc_ap_packed_weighted(skeys, sw):
+    """``binary_auc_ap_packed`` with the weights sorted alongside the keys."""
+    n = skeys.shape[0]
+    tp = 0.0
+    fp = 0.0
+    tp_prev = 0.0
+    fp_prev = 0.0
+    area = 0.0
+    ap = 0.0
+    one = np.uint64(1)
+    for r in range(n - 1, -1, -1):
+        k = skeys[r]
+        if k & one:
+            tp += sw[r]
+        else:
+            fp += sw[r]
+        if r == 0 or (skeys[r - 1] >> one) != (k >> one):
+            area += (fp - fp_prev) * (tp + tp_prev) * 0.5
+            if tp + fp > 0:
+                ap += (tp - tp_prev) * (tp / (tp + fp))
+            tp_prev = tp
+            fp_prev = fp
+    if tp <= 0 or fp <= 0:
+        auc = np.nan
+    else:
+        auc = area / (fp * tp)
+    ap_out = ap / tp if tp > 0 else np.nan
+    return auc, ap_out, tp, fp
+
+
+@njit(cache=True)
+def keys_from_int(scores, keys):
+    """uint64 order-preserving keys of integer scores (exact beyond 2**53)."""
+    sign = np.uint64(0x8000000000000000)
+    for i in range(scores.shape[0]):
+        keys[i] = np.uint64(np.int64(scores[i])) ^ sign
+    return -1
