@@ -173,7 +173,9 @@ def _sorted(y_true, y_score, pos_label, sample_weight):
         raise ValueError(
             f"y_score contains NaN or infinity (first bad score at index {bad})"
         )
-    perm, skeys = k.radix_argsort(keys, keys.dtype.itemsize * 8)
+    # stable sort carrying the token index as payload
+    skeys, perm = k.radix_sort(keys, np.arange(keys.shape[0], dtype=np.int64),
+                               keys.dtype.itemsize * 8)
     return positive, ys_orig, sw, perm, skeys
 
 
@@ -190,10 +192,8 @@ def _auc_ap(y_true, y_score, pos_label, sample_weight):
             raise ValueError(
                 f"y_score contains NaN or infinity (first bad score at index {bad})"
             )
-        if sw is None:
-            return k.binary_auc_ap_packed(k.radix_sort(keys, 33))
-        skeys, sws = k.radix_sort_pairs(keys, sw, 33)
-        return k.binary_auc_ap_packed_weighted(skeys, sws)
+        skeys, sws = k.radix_sort(keys, sw, 33)
+        return k.binary_auc_ap_packed(skeys, sws)
     positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
     return k.binary_auc_ap(perm, skeys, positive, sw)
 

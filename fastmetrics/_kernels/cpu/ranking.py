@@ -58,51 +58,6 @@ def keys_from_float64(scores, keys):
 
 
 @njit(cache=True)
-def radix_argsort(keys, nbits):
-    """Stable ascending argsort of unsigned integer keys (LSD radix, 11-bit digits).
-
-    ``nbits`` is the key width (32 or 64).  Returns the int64 permutation and
-    the sorted keys.  Passes whose digit is constant are skipped.
-    """
-    n = keys.shape[0]
-    perm = np.arange(n, dtype=np.int64)
-    tmp = np.empty(n, dtype=np.int64)
-    kcur = keys.copy()
-    ktmp = np.empty_like(keys)
-    counts = np.zeros(_RADIX, dtype=np.int64)
-    mask = np.uint64(_RADIX - 1)
-    shift = 0
-    while shift < nbits:
-        counts[:] = 0
-        for i in range(n):
-            d = (np.uint64(kcur[i]) >> np.uint64(shift)) & mask
-            counts[d] += 1
-        skip = False
-        for d in range(_RADIX):
-            if counts[d] == n:
-                skip = True
-                break
-            if counts[d] != 0:
-                break
-        if not skip:
-            total = 0
-            for d in range(_RADIX):
-                c = counts[d]
-                counts[d] = total
-                total += c
-            for i in range(n):
-                d = (np.uint64(kcur[i]) >> np.uint64(shift)) & mask
-                pos = counts[d]
-                counts[d] = pos + 1
-                tmp[pos] = perm[i]
-                ktmp[pos] = kcur[i]
-            perm, tmp = tmp, perm
-            kcur, ktmp = ktmp, kcur
-        shift += _DIGIT_BITS
-    return perm, kcur
-
-
-@njit(cache=True)
 def binary_curve(perm, skeys, y, w):
     """False/true positive sums at each distinct score, in descending score order.
 
@@ -204,81 +159,6 @@ def packed_keys_f32(scores, positive, out):
 
 
 @njit(cache=True)
-def radix_sort(keys, nbits):
-    """Ascending LSD radix sort of unsigned keys (returns a sorted copy).
-
-    One pass computes the histograms of every digit; digits that are the same
-    for all keys are skipped.
-    """
-    n = keys.shape[0]
-    ndig = (nbits + _DIGIT_BITS - 1) // _DIGIT_BITS
-    hist = np.zeros((ndig, _RADIX), dtype=np.int64)
-    mask = np.uint64(_RADIX - 1)
-    for i in range(n):
-        k = np.uint64(keys[i])
-        for d in range(ndig):
-            hist[d, (k >> np.uint64(d * _DIGIT_BITS)) & mask] += 1
-    cur = keys.copy()
-    tmp = np.empty_like(keys)
-    for d in range(ndig):
-        h = hist[d]
-        constant = False
-        for b in range(_RADIX):
-            if h[b] == n:
-                constant = True
-            if h[b] != 0:
-                break
-        if constant:
-            continue
-        total = 0
-        for b in range(_RADIX):
-            c = h[b]
-            h[b] = total
-            total += c
-        sh = np.uint64(d * _DIGIT_BITS)
-        for i in range(n):
-            k = cur[i]
-            b = (np.uint64(k) >> sh) & mask
-            pos = h[b]
-            h[b] = pos + 1
-            tmp[pos] = k
-        cur, tmp = tmp, cur
-    return cur
-
-
-@njit(cache=True)
-def binary_auc_ap_packed(skeys):
-    """``binary_auc_ap`` for sorted packed keys (unweighted): no gathers."""
-    n = skeys.shape[0]
-    tp = 0.0
-    fp = 0.0
-    tp_prev = 0.0
-    fp_prev = 0.0
-    area = 0.0
-    ap = 0.0
-    one = np.uint64(1)
-    for r in range(n - 1, -1, -1):
-        k = skeys[r]
-        if k & one:
-            tp += 1.0
-        else:
-            fp += 1.0
-        if r == 0 or (skeys[r - 1] >> one) != (k >> one):
-            area += (fp - fp_prev) * (tp + tp_prev) * 0.5
-            if tp + fp > 0:
-                ap += (tp - tp_prev) * (tp / (tp + fp))
-            tp_prev = tp
-            fp_prev = fp
-    if tp <= 0 or fp <= 0:
-        auc = np.nan
-    else:
-        auc = area / (fp * tp)
-    ap_out = ap / tp if tp > 0 else np.nan
-    return auc, ap_out, tp, fp
-
-
-
-@njit(cache=True)
 def first_distinct(y, out):
     """Write up to ``len(out)`` distinct values of ``y`` (in order of first
     appearance) into ``out``; return how many were found (stops early)."""
@@ -300,8 +180,12 @@ def first_distinct(y, out):
 
 
 @njit(cache=True)
-def radix_sort_pairs(keys, vals, nbits):
-    """``radix_sort`` that carries a float64 payload (the sample weights)."""
+def radix_sort(keys, vals, nbits):
+    """Ascending LSD radix sort of unsigned keys, carrying ``vals`` (or None).
+
+    One pass computes the histograms of every digit; digits that are the same
+    for all keys are skipped.  Returns sorted copies ``(keys, vals)``.
+    """
     n = keys.shape[0]
     ndig = (nbits + _DIGIT_BITS - 1) // _DIGIT_BITS
     hist = np.zeros((ndig, _RADIX), dtype=np.int64)
@@ -312,8 +196,9 @@ def radix_sort_pairs(keys, vals, nbits):
             hist[d, (k >> np.uint64(d * _DIGIT_BITS)) & mask] += 1
     cur = keys.copy()
     tmp = np.empty_like(keys)
-    vcur = vals.copy()
-    vtmp = np.empty_like(vals)
+    if vals is not None:
+        vcur = vals.copy()
+        vtmp = np.empty_like(vals)
     for d in range(ndig):
         h = hist[d]
         constant = False
@@ -336,15 +221,20 @@ def radix_sort_pairs(keys, vals, nbits):
             pos = h[b]
             h[b] = pos + 1
             tmp[pos] = k
-            vtmp[pos] = vcur[i]
+            if vals is not None:
+                vtmp[pos] = vcur[i]
         cur, tmp = tmp, cur
-        vcur, vtmp = vtmp, vcur
-    return cur, vcur
+        if vals is not None:
+            vcur, vtmp = vtmp, vcur
+    if vals is not None:
+        return cur, vcur
+    return cur, None
 
 
 @njit(cache=True)
-def binary_auc_ap_packed_weighted(skeys, sw):
-    """``binary_auc_ap_packed`` with the weights sorted alongside the keys."""
+def binary_auc_ap_packed(skeys, sw):
+    """``binary_auc_ap`` for sorted packed keys (label in bit 0), with the
+    weights sorted alongside (or None): a sequential scan, no gathers."""
     n = skeys.shape[0]
     tp = 0.0
     fp = 0.0
@@ -355,10 +245,11 @@ def binary_auc_ap_packed_weighted(skeys, sw):
     one = np.uint64(1)
     for r in range(n - 1, -1, -1):
         k = skeys[r]
+        wi = 1.0 if sw is None else sw[r]
         if k & one:
-            tp += sw[r]
+            tp += wi
         else:
-            fp += sw[r]
+            fp += wi
         if r == 0 or (skeys[r - 1] >> one) != (k >> one):
             area += (fp - fp_prev) * (tp + tp_prev) * 0.5
             if tp + fp > 0:
