@@ -55,7 +55,7 @@ def main(argv=None):
         ("np.ascontiguousarray(that view) alone", lambda: np.ascontiguousarray(view), view.nbytes),
         ("probs float32 Fortran order", lambda: fm.confusion_matrix(yt2, prF, **kw), prF.nbytes),
     ]
-    print(f"| case | best (ms) | median (ms) | peak numpy alloc during call (MB) | input (MB) |")
+    print("| case | best (ms) | median (ms) | peak numpy alloc during call (MB) | input (MB) |")
     print("|---|---:|---:|---:|---:|")
     for name, fn, nbytes in cases:
         try:

@@ -26,7 +26,6 @@ from ._validation import (
     check_sample_weight,
     check_task,
     check_threshold,
-    is_sparse,
 )
 
 # Integer labels in [0, _GUESS_K) are counted without a label-discovery pass.
@@ -809,4 +808,4 @@ def build_stats(y_true, y_pred, *, task=None, num_classes=None, threshold=0.5,
     )
 
 
-__all__ = ["build_stats", "sklearn_stats", "format_task", "is_sparse"]
+__all__ = ["build_stats", "sklearn_stats", "format_task"]

@@ -98,7 +98,6 @@ def _present_labels(stats):
 
 
 def _multilabel_label_indices(stats, labels):
-    L = stats.classes.shape[0]
     labels = np.asarray(labels)
     present = stats.classes
     if labels.shape != present.shape or np.any(labels != present):
@@ -413,7 +412,6 @@ def balanced_accuracy(stats, adjusted=False):
     _warn_single_label(stats)
     C = stats.cm.astype(np.float64)
     row = C.sum(axis=1)
-    col = C.sum(axis=0)
     # classes absent from both y_true and y_pred do not exist for scikit-learn
     keep = _counts_present(stats)
     C, row = C[np.ix_(keep, keep)], row[keep]

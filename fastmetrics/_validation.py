@@ -96,15 +96,7 @@ def as_array(x, name):
         return x
     if hasattr(x, "to_numpy"):
         return np.asarray(x.to_numpy())
-    arr = np.asarray(x)
-    if arr.dtype == object and arr.ndim > 1:
-        # ragged inputs / nested sequences
-        pass
-    return arr
-
-
-def is_sparse(x):
-    return hasattr(x, "toarray") and hasattr(x, "format") and hasattr(x, "nnz")
+    return np.asarray(x)
 
 
 def check_mask(mask, token_shape):
