@@ -416,11 +416,17 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None,
     yt = as_array(y_true, "y_true")
     ys = as_array(y_score, "y_score")
     if yt.ndim == 2 and yt.shape[1] > 1:
-        raise NotImplementedError(
-            "fastmetrics.roc_auc_score supports binary targets so far; multilabel "
-            "targets are not implemented yet."
+        return _average_binary_score(
+            lambda t, sc, w: _binary_roc_auc_score(t, sc, w, max_fpr), yt, ys,
+            average, sample_weight,
         )
-    yt = _column_or_1d(yt, "y_true")
+    return _binary_roc_auc_score(yt, ys, sample_weight, max_fpr)
+
+
+def _binary_roc_auc_score(y_true, y_score, sample_weight, max_fpr):
+    """scikit-learn's _binary_roc_auc_score (binary y_true, 1-D scores)."""
+    yt = _column_or_1d(y_true, "y_true")
+    ys = y_score
     if yt.shape[0] == 0:
         raise ValueError(
             "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required."
@@ -492,11 +498,21 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1,
     _check_pos_label_type(pos_label)
     yt = as_array(y_true, "y_true")
     if yt.ndim == 2 and yt.shape[1] > 1:
-        raise NotImplementedError(
-            "fastmetrics.average_precision_score supports binary targets so far; "
-            "multilabel targets are not implemented yet."
+        if pos_label != 1:
+            raise ValueError(
+                "Parameter pos_label is fixed to 1 for multilabel-indicator y_true. "
+                "Do not set pos_label or set pos_label to 1."
+            )
+        return _average_binary_score(
+            lambda t, sc, w: _binary_average_precision(t, sc, 1, w),
+            yt, as_array(y_score, "y_score"), average, sample_weight,
         )
-    yt = _column_or_1d(yt, "y_true")
+    return _binary_average_precision(yt, y_score, pos_label, sample_weight)
+
+
+def _binary_average_precision(y_true, y_score, pos_label, sample_weight):
+    """Average precision of a binary target (scikit-learn's definition)."""
+    yt = _column_or_1d(y_true, "y_true")
     y_type = _binary_target_type(yt)
     if y_type == "multiclass":
         raise NotImplementedError(
@@ -520,3 +536,63 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1,
         )
         return 0.0
     return float(max(0.0, ap))
+
+
+def _average_binary_score(binary_metric, y_true, y_score, average, sample_weight):
+    """scikit-learn's _average_binary_score for multilabel-indicator targets:
+    one binary problem per label column (or per sample for "samples")."""
+    average_options = (None, "micro", "macro", "weighted", "samples")
+    if average not in average_options:
+        raise ValueError("average has to be one of {0}".format(average_options))
+    yt = np.asarray(y_true)
+    ys = np.asarray(y_score)
+    if yt.dtype.kind not in "biuf" or not np.all((yt == 0) | (yt == 1)):
+        raise ValueError(
+            "y_true of shape (n_samples, n_labels) must be a 0/1 multilabel indicator."
+        )
+    if ys.shape != yt.shape:
+        raise ValueError(
+            f"y_score has shape {ys.shape} but y_true has shape {yt.shape}; a "
+            "multilabel y_true needs one score per label."
+        )
+    sw = None if sample_weight is None else _column_or_1d(sample_weight, "sample_weight")
+    if sw is not None and sw.shape[0] != yt.shape[0]:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: %r"
+            % [yt.shape[0], ys.shape[0], sw.shape[0]]
+        )
+    not_average_axis = 1
+    score_weight = sw
+    average_weight = None
+    if average == "micro":
+        if score_weight is not None:
+            score_weight = np.repeat(score_weight, yt.shape[1])
+        yt = yt.ravel()
+        ys = ys.ravel()
+    elif average == "weighted":
+        if score_weight is not None:
+            average_weight = np.sum(yt * score_weight.reshape(-1, 1), axis=0)
+        else:
+            average_weight = np.sum(yt, axis=0)
+        if np.isclose(np.sum(average_weight), 0.0):
+            return 0
+    elif average == "samples":
+        average_weight = score_weight
+        score_weight = None
+        not_average_axis = 0
+    if yt.ndim == 1:
+        yt = yt.reshape(-1, 1)
+    if ys.ndim == 1:
+        ys = ys.reshape(-1, 1)
+    n_classes = ys.shape[not_average_axis]
+    score = np.zeros((n_classes,))
+    for c in range(n_classes):
+        yt_c = np.ascontiguousarray(yt.take([c], axis=not_average_axis).ravel())
+        ys_c = np.ascontiguousarray(ys.take([c], axis=not_average_axis).ravel())
+        score[c] = binary_metric(yt_c, ys_c, score_weight)
+    if average is not None:
+        if average_weight is not None:
+            average_weight = np.asarray(average_weight)
+            score[average_weight == 0] = 0
+        return float(np.average(score, weights=average_weight))
+    return score
