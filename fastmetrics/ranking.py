@@ -2,9 +2,11 @@
 
 scikit-learn drop-ins computed from an exact ordering of the scores by a radix
 sort of order-preserving integer keys (no comparison sort) and one scan in
-float64.  This first part of the family covers **binary** targets; multiclass
-(one-vs-rest / one-vs-one), multilabel averages, the sequence extensions and
-the streaming states follow (issue 3).
+float64.  Done so far: binary curves and scores, multilabel averages
+(micro / macro / weighted / samples / None) for ``roc_auc_score`` and
+``average_precision_score``, and multiclass one-vs-rest ROC AUC.  Still to
+come (issue 3): one-vs-one, multiclass average precision, the sequence
+extensions, ``top_k_accuracy_score`` and the streaming states.
 """
 
 import warnings
@@ -380,22 +382,25 @@ def auc(x, y):
 
 def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None,
                   max_fpr=None, multi_class="raise", labels=None):
-    """Area under the ROC curve (binary targets; multiclass/multilabel: issue 3).
+    """Area under the ROC curve: binary, multilabel, multiclass one-vs-rest.
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        Binary labels.
-    y_score : array-like of shape (n_samples,) or (n_samples, 2)
-        Scores of the positive class (the greater label).  A two-column
-        probability array is read by its second column.
+    y_true : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Binary labels, class labels (multiclass), or a 0/1 multilabel indicator.
+    y_score : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Scores of the positive class (binary: the greater label), or one score
+        per class / label.  Multiclass scores must be probabilities (rows sum
+        to 1).
     average : {"micro", "macro", "samples", "weighted"} or None, default="macro"
-        Ignored for binary targets (as in scikit-learn).
+        How per-label / per-class AUCs are combined (ignored for binary).
     sample_weight : array-like of shape (n_samples,), default=None
     max_fpr : float in (0, 1], default=None
         Standardised partial AUC up to this false positive rate (McClish).
     multi_class : {"raise", "ovr", "ovo"}, default="raise"
+        Multiclass only: "ovr" (one-vs-rest); "ovo" is not implemented yet.
     labels : array-like, default=None
+        Multiclass only: the classes indexing the columns of ``y_score``.
 
     Returns
     -------
@@ -420,6 +425,22 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None,
             lambda t, sc, w: _binary_roc_auc_score(t, sc, w, max_fpr), yt, ys,
             average, sample_weight,
         )
+    yt1 = _column_or_1d(yt, "y_true")
+    if yt1.shape[0]:
+        y_type = _binary_target_type(yt1)
+        if y_type == "multiclass" or (
+            y_type == "binary" and ys.ndim == 2 and ys.shape[1] > 2
+        ):
+            if max_fpr is not None and max_fpr != 1.0:
+                raise ValueError(
+                    "Partial AUC computation not available in multiclass setting, "
+                    "'max_fpr' must be set to `None`, received `max_fpr={0}` "
+                    "instead".format(max_fpr)
+                )
+            if multi_class == "raise":
+                raise ValueError("multi_class must be in ('ovo', 'ovr')")
+            return _multiclass_roc_auc_score(yt1, ys, labels, multi_class, average,
+                                             sample_weight)
     return _binary_roc_auc_score(yt, ys, sample_weight, max_fpr)
 
 
@@ -432,11 +453,6 @@ def _binary_roc_auc_score(y_true, y_score, sample_weight, max_fpr):
             "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required."
         )
     y_type = _binary_target_type(yt)
-    if y_type == "multiclass":
-        raise NotImplementedError(
-            "fastmetrics.roc_auc_score supports binary targets so far; multiclass "
-            "(ovr/ovo) targets are not implemented yet."
-        )
     if y_type != "binary":
         raise ValueError("{0} format is not supported".format(y_type))
     ys = _column_or_1d(ys, "y_score")
@@ -596,3 +612,63 @@ def _average_binary_score(binary_metric, y_true, y_score, average, sample_weight
             score[average_weight == 0] = 0
         return float(np.average(score, weights=average_weight))
     return score
+
+
+def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average,
+                              sample_weight):
+    """scikit-learn's multiclass ROC AUC; one-vs-rest (one-vs-one: not yet)."""
+    if not y_score.ndim == 2:
+        raise ValueError(
+            "`y_score` needs to be of shape `(n_samples, n_classes)`, since "
+            "`y_true` contains multiple classes. Got "
+            f"`y_score.shape={y_score.shape}`."
+        )
+    if not np.allclose(1, y_score.sum(axis=1)):
+        raise ValueError(
+            "Target scores need to be probabilities for multiclass "
+            "roc_auc, i.e. they should sum up to 1.0 over classes"
+        )
+    average_options = ("macro", "weighted", None)
+    if multi_class == "ovr":
+        average_options = ("micro",) + average_options
+    if average not in average_options:
+        raise ValueError(
+            "average must be one of {0} for multiclass problems".format(average_options)
+        )
+    if multi_class not in ("ovo", "ovr"):
+        raise ValueError(
+            "multi_class='{0}' is not supported for multiclass ROC AUC, multi_class "
+            "must be in {1}".format(multi_class, ("ovo", "ovr"))
+        )
+    if multi_class == "ovo":
+        raise NotImplementedError(
+            "fastmetrics.roc_auc_score: multi_class='ovo' is not implemented yet; "
+            "use multi_class='ovr'."
+        )
+    if labels is not None:
+        labels = _column_or_1d(labels, "labels")
+        classes = np.unique(labels)
+        if len(classes) != len(labels):
+            raise ValueError("Parameter 'labels' must be unique")
+        if not np.array_equal(classes, labels):
+            raise ValueError("Parameter 'labels' must be ordered")
+        if len(classes) != y_score.shape[1]:
+            raise ValueError(
+                "Number of given labels, {0}, not equal to the number "
+                "of columns in 'y_score', {1}".format(len(classes), y_score.shape[1])
+            )
+        if len(np.setdiff1d(y_true, classes)):
+            raise ValueError("'y_true' contains labels not in parameter 'labels'")
+    else:
+        classes = np.unique(y_true)
+        if len(classes) != y_score.shape[1]:
+            raise ValueError(
+                "Number of classes in y_true not equal to the number of "
+                "columns in 'y_score'"
+            )
+    # one-vs-rest: one binary problem per class column (label_binarize)
+    indicator = (y_true.reshape(-1, 1) == classes.reshape(1, -1)).astype(np.int64)
+    return _average_binary_score(
+        lambda t, sc, w: _binary_roc_auc_score(t, sc, w, None), indicator, y_score,
+        average, sample_weight,
+    )
