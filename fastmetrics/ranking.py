@@ -158,19 +158,20 @@ def _sorted(y_true, y_score, pos_label, sample_weight):
     k = _kernels()
     if ys.dtype == np.float32:
         keys = np.empty(ys.shape[0], dtype=np.uint32)
-        bad = k.keys_from_float32(ys, keys)
+        bad = k.keys_from_float(ys, ys.view(np.uint32), np.uint32(1 << 31), keys)
     elif ys.dtype.kind in "iu":
         # integer scores keep their exact order (no float64 rounding past 2**53)
         if ys.dtype.kind == "u" and ys.dtype.itemsize == 8 and ys.size and ys.max() >= 2**63:
             ys = ys.astype(np.float64)
             keys = np.empty(ys.shape[0], dtype=np.uint64)
-            bad = k.keys_from_float64(ys, keys)
+            bad = k.keys_from_float(ys, ys.view(np.uint64), np.uint64(1 << 63), keys)
         else:
             keys = np.empty(ys.shape[0], dtype=np.uint64)
             bad = k.keys_from_int(ys, keys)
     else:
+        ys64 = np.ascontiguousarray(ys, dtype=np.float64)
         keys = np.empty(ys.shape[0], dtype=np.uint64)
-        bad = k.keys_from_float64(np.asarray(ys, dtype=np.float64), keys)
+        bad = k.keys_from_float(ys64, ys64.view(np.uint64), np.uint64(1 << 63), keys)
     if bad >= 0:
         raise ValueError(
             f"y_score contains NaN or infinity (first bad score at index {bad})"

@@ -26,34 +26,24 @@ def _first_nonfinite(scores):
 
 
 @njit(cache=True)
-def keys_from_float32(scores, keys):
-    """uint32 order-preserving keys of float32 scores; index of the first NaN/inf or -1."""
-    bad = _first_nonfinite(scores)
-    if bad >= 0:
-        return bad
-    bits = scores.view(np.uint32)
-    sign = np.uint32(0x80000000)
-    for i in range(scores.shape[0]):
-        b = bits[i]
-        if scores[i] == 0:
-            b = np.uint32(0)  # -0.0 ties with +0.0
-        keys[i] = b ^ sign if (b & sign) == 0 else ~b
-    return -1
+def _order_key(b, x, sign):
+    """Order-preserving unsigned key of a float with bits ``b`` (``sign`` = its
+    sign bit): flip the sign bit of positives, all bits of negatives; -0.0 is
+    folded onto +0.0 so that the two tie, as they compare equal."""
+    if x == 0:
+        b = b & ~sign
+    return b ^ sign if (b & sign) == 0 else ~b
 
 
 @njit(cache=True)
-def keys_from_float64(scores, keys):
-    """uint64 order-preserving keys of float64 scores; index of the first NaN/inf or -1."""
+def keys_from_float(scores, bits, sign, keys):
+    """Keys of float scores (``bits`` is their unsigned view, uint32 for float32,
+    uint64 for float64); returns the index of the first NaN/inf or -1."""
     bad = _first_nonfinite(scores)
     if bad >= 0:
         return bad
-    bits = scores.view(np.uint64)
-    sign = np.uint64(0x8000000000000000)
     for i in range(scores.shape[0]):
-        b = bits[i]
-        if scores[i] == 0:
-            b = np.uint64(0)
-        keys[i] = b ^ sign if (b & sign) == 0 else ~b
+        keys[i] = _order_key(bits[i], scores[i], sign)
     return -1
 
 
@@ -150,10 +140,7 @@ def packed_keys_f32(scores, positive, out):
     bits = scores.view(np.uint32)
     sign = np.uint32(0x80000000)
     for i in range(scores.shape[0]):
-        b = bits[i]
-        if scores[i] == 0:
-            b = np.uint32(0)
-        k = b ^ sign if (b & sign) == 0 else ~b
+        k = _order_key(bits[i], scores[i], sign)
         out[i] = (np.uint64(k) << np.uint64(1)) | np.uint64(1 if positive[i] else 0)
     return -1
 
