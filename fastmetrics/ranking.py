@@ -208,6 +208,17 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
     return fps, tps, ys[idx]
 
 
+def _tps_change(tps):
+    """Inner points where the true positives change on either side."""
+    return np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:]))
+
+
+def _keep(inner, fps, tps, thresholds):
+    """Keep the first and last points and the inner points flagged by ``inner``."""
+    idx = np.where(np.r_[True, inner, True])[0]
+    return fps[idx], tps[idx], thresholds[idx]
+
+
 def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
               drop_intermediate=True):
     """Receiver operating characteristic curve (binary).
@@ -232,10 +243,9 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
     _check_flag(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     if drop_intermediate and fps.shape[0] > 2:
-        optimal_idxs = np.where(
-            np.r_[True, np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), True]
-        )[0]
-        fps, tps, thresholds = fps[optimal_idxs], tps[optimal_idxs], thresholds[optimal_idxs]
+        # drop points that are collinear with their neighbours
+        fps, tps, thresholds = _keep(np.logical_or(np.diff(fps, 2), np.diff(tps, 2)),
+                                     fps, tps, thresholds)
     tps = np.r_[0.0, tps]
     fps = np.r_[0.0, fps]
     thresholds = np.r_[np.inf, thresholds.astype(np.float64)]
@@ -282,10 +292,7 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
     _check_flag(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     if drop_intermediate and fps.shape[0] > 2:
-        optimal_idxs = np.where(
-            np.r_[True, np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), True]
-        )[0]
-        fps, tps, thresholds = fps[optimal_idxs], tps[optimal_idxs], thresholds[optimal_idxs]
+        fps, tps, thresholds = _keep(_tps_change(tps), fps, tps, thresholds)
     ps = tps + fps
     with np.errstate(divide="ignore", invalid="ignore"):
         precision = np.where(ps != 0, np.divide(tps, ps), 0.0)
@@ -324,10 +331,7 @@ def det_curve(y_true, y_score, pos_label=None, sample_weight=None,
     fps = np.r_[0.0, fps]
     thresholds = np.r_[np.inf, thresholds.astype(np.float64)]
     if drop_intermediate and len(fps) > 2:
-        optimal_idxs = np.where(
-            np.r_[True, np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:])), True]
-        )[0]
-        fps, tps, thresholds = fps[optimal_idxs], tps[optimal_idxs], thresholds[optimal_idxs]
+        fps, tps, thresholds = _keep(_tps_change(tps), fps, tps, thresholds)
     if len(np.unique(_column_or_1d(y_true, "y_true"))) != 2:
         raise ValueError(
             "Only one class is present in y_true. Detection error "

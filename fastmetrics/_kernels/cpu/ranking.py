@@ -86,6 +86,22 @@ def binary_curve(perm, skeys, y, w):
 
 
 @njit(cache=True)
+def _add_point(area, ap, tp, fp, tp_prev, fp_prev):
+    """Add the ROC trapezoid and the AP step of one curve point."""
+    area += (fp - fp_prev) * (tp + tp_prev) * 0.5
+    if tp + fp > 0:
+        ap += (tp - tp_prev) * (tp / (tp + fp))
+    return area, ap
+
+
+@njit(cache=True)
+def _finish_auc_ap(area, ap, tp, fp):
+    """(auc, ap, TP, FP); NaN where the totals leave them undefined."""
+    auc = np.nan if (tp <= 0 or fp <= 0) else area / (fp * tp)
+    return auc, (ap / tp if tp > 0 else np.nan), tp, fp
+
+
+@njit(cache=True)
 def binary_auc_ap(perm, skeys, y, w):
     """ROC AUC and average precision in one descending scan, without the curve.
 
@@ -113,17 +129,10 @@ def binary_auc_ap(perm, skeys, y, w):
         else:
             fp += wi
         if r == 0 or skeys[r - 1] != skeys[r]:
-            area += (fp - fp_prev) * (tp + tp_prev) * 0.5
-            if tp + fp > 0:
-                ap += (tp - tp_prev) * (tp / (tp + fp))
+            area, ap = _add_point(area, ap, tp, fp, tp_prev, fp_prev)
             tp_prev = tp
             fp_prev = fp
-    if tp <= 0 or fp <= 0:
-        auc = np.nan
-    else:
-        auc = area / (fp * tp)
-    ap_out = ap / tp if tp > 0 else np.nan
-    return auc, ap_out, tp, fp
+    return _finish_auc_ap(area, ap, tp, fp)
 
 
 @njit(cache=True)
@@ -238,17 +247,10 @@ def binary_auc_ap_packed(skeys, sw):
         else:
             fp += wi
         if r == 0 or (skeys[r - 1] >> one) != (k >> one):
-            area += (fp - fp_prev) * (tp + tp_prev) * 0.5
-            if tp + fp > 0:
-                ap += (tp - tp_prev) * (tp / (tp + fp))
+            area, ap = _add_point(area, ap, tp, fp, tp_prev, fp_prev)
             tp_prev = tp
             fp_prev = fp
-    if tp <= 0 or fp <= 0:
-        auc = np.nan
-    else:
-        auc = area / (fp * tp)
-    ap_out = ap / tp if tp > 0 else np.nan
-    return auc, ap_out, tp, fp
+    return _finish_auc_ap(area, ap, tp, fp)
 
 
 @njit(cache=True)
