@@ -31,6 +31,7 @@ from .ranking import (
     precision_recall_curve,
     roc_auc_score,
     roc_curve,
+    top_k_accuracy_score,
 )
 
 __version__ = "0.1.0"
@@ -55,6 +56,7 @@ __all__ = [
     "precision_recall_curve",
     "roc_auc_score",
     "roc_curve",
+    "top_k_accuracy_score",
     "streaming",
 ]
 

@@ -13,8 +13,11 @@ import warnings
 
 import numpy as np
 
+from . import _ranking_tokens as _tokens
 from .exceptions import UndefinedMetricWarning
 from ._validation import as_array
+from . import _ranking_multiclass as _multiclass
+from ._ranking_multiclass import top_k_accuracy_score
 
 __all__ = [
     "auc",
@@ -23,6 +26,7 @@ __all__ = [
     "precision_recall_curve",
     "roc_auc_score",
     "roc_curve",
+    "top_k_accuracy_score",
 ]
 
 
@@ -110,8 +114,15 @@ def _binary_target_type(y_true):
     return "binary" if n_unique <= 2 else "multiclass"
 
 
-def _curve_inputs(y_true, y_score, pos_label, sample_weight):
-    """Validated 1-D arrays: positives (bool), scores, weights (float64 or None)."""
+def _curve_inputs(y_true, y_score, pos_label, sample_weight, drop_zero=True,
+                  raw_labels=False):
+    """Validated 1-D arrays: positives (bool), scores, weights (float64 or None).
+
+    With ``raw_labels`` the first item is ``(labels, pos)`` such that
+    ``labels == pos`` marks the positives (no boolean array is made when the
+    labels are numbers).  With ``drop_zero=False`` zero-weight samples are
+    kept (they change no AUC or AP, only the curves' thresholds).
+    """
     yt = _column_or_1d(y_true, "y_true")
     ys = _column_or_1d(y_score, "y_score")
     sw = None if sample_weight is None else _column_or_1d(sample_weight, "sample_weight")
@@ -129,7 +140,7 @@ def _curve_inputs(y_true, y_score, pos_label, sample_weight):
     if not (y_type == "binary" or (y_type == "multiclass" and pos_label is not None)):
         raise ValueError("{0} format is not supported".format(y_type))
     pos_label = _check_pos_label(pos_label, yt)
-    positive = yt == pos_label
+    positive = _label_test(yt, pos_label) if raw_labels else yt == pos_label
     if ys.dtype.kind not in "biuf":
         raise ValueError(f"y_score must hold real numbers; got dtype {ys.dtype}.")
     ys_orig = ys
@@ -146,10 +157,105 @@ def _curve_inputs(y_true, y_score, pos_label, sample_weight):
         if sw.shape[0] and not np.any(sw):
             raise ValueError("Sample weights must contain at least one non-zero number.")
         keep = sw != 0
-        if not keep.all():
+        if drop_zero and not keep.all():
             # scikit-learn drops zero-weight samples (they would add thresholds)
-            positive, ys, sw, ys_orig = positive[keep], ys[keep], sw[keep], ys_orig[keep]
+            if raw_labels:
+                positive = (positive[0][keep], positive[1])
+            else:
+                positive = positive[keep]
+            ys, sw, ys_orig = ys[keep], sw[keep], ys_orig[keep]
     return positive, np.ascontiguousarray(ys), sw, ys_orig
+
+
+def _label_test(yt, pos_label):
+    """``(labels, pos)`` with ``labels == pos`` the positives: the labels
+    themselves when ``pos_label`` is exactly representable in their dtype."""
+    if yt.dtype.kind in "biuf" and not isinstance(pos_label, str):
+        try:
+            pos = np.array(pos_label).astype(yt.dtype)
+        except (TypeError, ValueError, OverflowError):
+            pos = None
+        if pos is not None and pos == pos_label and np.ndim(pos) == 0:
+            yk = yt.view(np.uint8) if yt.dtype.kind == "b" else yt
+            return np.ascontiguousarray(yk), yk.dtype.type(pos)
+    return (yt == pos_label).view(np.uint8), np.uint8(1)
+
+
+def _float_view(ys):
+    """(float scores, their unsigned bit view, sign bit, unsigned dtype) for
+    the packed sort; integer scores are converted to float64 when exact."""
+    if ys.dtype.kind in "biu":
+        if ys.size and ys.dtype.itemsize >= 8 and (
+            int(ys.max()) > 2**53 or int(ys.min()) < -(2**53)
+        ):
+            return None
+        ys = ys.astype(np.float64)
+    elif ys.dtype not in (np.float32, np.float64):
+        ys = ys.astype(np.float64)
+    udt = np.uint32 if ys.dtype == np.float32 else np.uint64
+    return ys, ys.view(udt), udt(1 << (8 * ys.dtype.itemsize - 1)), udt
+
+
+def _order_key_scalar(x, udt, sign):
+    b = np.array([x]).view(udt)[0]
+    if b == sign:
+        b = udt(0)
+    return int(b ^ sign) if (b & sign) == 0 else int(~b)
+
+
+# below this many scores the serial radix path is as fast and compiles faster
+_PARALLEL_MIN = 1 << 16
+
+
+def _packed_sorted(labels, pos, ys, sw):
+    """Sort packed keys ``(order key - kmin) << 1 | is_positive`` in parallel.
+
+    Returns (sorted keys, weights in that order or None, bucket starts, bucket
+    totals, decode) or None when the scores' key range does not leave a bit
+    for the label (float64 scores of both signs spanning a huge range, or
+    integers beyond 2**53): the caller then uses the index-permutation path.
+    ``decode(keys)`` turns packed keys back into the scores.
+    """
+    if ys.shape[0] < _PARALLEL_MIN:
+        return None
+    fv = _float_view(ys)
+    if fv is None:
+        return None
+    f, bits, sign, udt = fv
+    k = _kernels_bucket()
+    mn, mx = f.min(), f.max()
+    if not (np.isfinite(mn) and np.isfinite(mx)):
+        bad = int(np.flatnonzero(~np.isfinite(f))[0])
+        raise ValueError(
+            f"y_score contains NaN or infinity (first bad score at index {bad})"
+        )
+    kmin = _order_key_scalar(mn, udt, sign)
+    kmax = _order_key_scalar(mx, udt, sign)
+    nbits = (kmax - kmin).bit_length() + 1
+    if nbits > 64:
+        return None
+    # shift >= 1: tied scores (keys differing only in the label bit) share a bin
+    shift = max(nbits - k._FINE_BITS, 1)
+    hist = k.packed_hist(bits, sign, udt(kmin), labels, pos, shift)
+    dk = np.empty(f.shape[0], dtype=np.uint32 if nbits <= 32 else np.uint64)
+    dw = None if sw is None else np.empty(f.shape[0], dtype=np.float64)
+    starts, tot = k.bucket_sort(bits, sign, udt(kmin), labels, pos, sw, hist, shift,
+                                dk, dw)
+
+    def decode(keys):
+        ok = (keys.astype(np.uint64) >> np.uint64(1)) + np.uint64(kmin)
+        ok = ok.astype(udt)
+        neg = (ok & sign) == 0
+        b = np.where(neg, ~ok, ok ^ sign)
+        return b.view(f.dtype)
+
+    return dk, dw, starts, tot, decode
+
+
+def _kernels_bucket():
+    from ._kernels.cpu import bucket_sort
+
+    return bucket_sort
 
 
 def _sorted(y_true, y_score, pos_label, sample_weight):
@@ -185,24 +291,25 @@ def _sorted(y_true, y_score, pos_label, sample_weight):
 def _auc_ap(y_true, y_score, pos_label, sample_weight):
     """(auc, ap, TP, FP) from one sort and one scan, no curve arrays."""
     k = _kernels()
-    positive, ys, sw, _ = _curve_inputs(y_true, y_score, pos_label, sample_weight)
-    if ys.dtype == np.float32:
-        # the label rides in the key: a radix sort without an index permutation
-        # and a scan without gathers (weights, if any, travel with the keys)
-        keys = np.empty(ys.shape[0], dtype=np.uint64)
-        bad = k.packed_keys_f32(ys, positive, keys)
-        if bad >= 0:
-            raise ValueError(
-                f"y_score contains NaN or infinity (first bad score at index {bad})"
-            )
-        skeys, sws = k.radix_sort(keys, sw, 33)
-        return k.binary_auc_ap_packed(skeys, sws)
+    (labels, pos), ys, sw, _ = _curve_inputs(y_true, y_score, pos_label, sample_weight,
+                                             drop_zero=False, raw_labels=True)
+    packed = _packed_sorted(labels, pos, ys, sw)
+    if packed is not None:
+        sk, sws, starts, tot, _ = packed
+        return _kernels_bucket().auc_ap_sorted(sk, sws, starts, tot)
     positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
     return k.binary_auc_ap(perm, skeys, positive, sw)
 
 
 def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
     """fps, tps and thresholds at each distinct score (descending)."""
+    (labels, pos), ys, sw, ys_orig = _curve_inputs(y_true, y_score, pos_label,
+                                                   sample_weight, raw_labels=True)
+    packed = _packed_sorted(labels, pos, ys, sw)
+    if packed is not None:
+        sk, sws, starts, tot, decode = packed
+        fps, tps, kk = _kernels_bucket().curve_sorted(sk, sws, starts)
+        return fps, tps, decode(kk).astype(ys_orig.dtype, copy=False)
     positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
     fps, tps, idx = _kernels().binary_curve(perm, skeys, positive, sw)
     return fps, tps, ys[idx]
@@ -219,20 +326,23 @@ def _keep(inner, fps, tps, thresholds):
     return fps[idx], tps[idx], thresholds[idx]
 
 
+@_tokens.doc
 def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
-              drop_intermediate=True):
+              drop_intermediate=True, task=None, num_classes=None, mask=None,
+              ignore_index=None, class_weight=None):
     """Receiver operating characteristic curve (binary).
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
+    y_true : array-like of shape (n_samples,), or token arrays (see ``task``)
         Binary labels ({0, 1}, {-1, 1}, or any two labels with ``pos_label``).
-    y_score : array-like of shape (n_samples,), float
+    y_score : array-like of shape (n_samples,), float, or token scores
         Scores; a higher score means the positive class is more likely.
     pos_label : int, float, bool or str, default=None
     sample_weight : array-like of shape (n_samples,), default=None
     drop_intermediate : bool, default=True
         Drop thresholds that are collinear on the curve.
+    {sequence_params}
 
     Returns
     -------
@@ -240,6 +350,12 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
     thresholds : ndarray of shape (n_thresholds + 1,), float64
         Decreasing; the first is ``np.inf``.
     """
+    if _tokens.extensions_used(task, num_classes, mask, ignore_index, class_weight):
+        return _tokens.curve(
+            roc_curve, y_true, y_score, pos_label=pos_label,
+            sample_weight=sample_weight, drop_intermediate=drop_intermediate,
+            task=task, num_classes=num_classes, mask=mask, ignore_index=ignore_index,
+            class_weight=class_weight)
     _check_flag(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     if drop_intermediate and fps.shape[0] > 2:
@@ -270,17 +386,20 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
     return fpr, tpr, thresholds
 
 
+@_tokens.doc
 def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
-                           drop_intermediate=False):
+                           drop_intermediate=False, task=None, num_classes=None,
+                           mask=None, ignore_index=None, class_weight=None):
     """Precision-recall pairs for every distinct score threshold (binary).
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-    y_score : array-like of shape (n_samples,)
+    y_true : array-like of shape (n_samples,), or token arrays (see ``task``)
+    y_score : array-like of shape (n_samples,), or token scores
     pos_label : int, float, bool or str, default=None
     sample_weight : array-like of shape (n_samples,), default=None
     drop_intermediate : bool, default=False
+    {sequence_params}
 
     Returns
     -------
@@ -289,6 +408,12 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
     thresholds : ndarray of shape (n_thresholds,)
         Increasing.
     """
+    if _tokens.extensions_used(task, num_classes, mask, ignore_index, class_weight):
+        return _tokens.curve(
+            precision_recall_curve, y_true, y_score, pos_label=pos_label,
+            sample_weight=sample_weight, drop_intermediate=drop_intermediate,
+            task=task, num_classes=num_classes, mask=mask, ignore_index=ignore_index,
+            class_weight=class_weight)
     _check_flag(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     if drop_intermediate and fps.shape[0] > 2:
@@ -307,17 +432,20 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
     return (np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0], thresholds[::-1])
 
 
+@_tokens.doc
 def det_curve(y_true, y_score, pos_label=None, sample_weight=None,
-              drop_intermediate=False):
+              drop_intermediate=False, *, task=None, num_classes=None, mask=None,
+              ignore_index=None, class_weight=None):
     """Detection error tradeoff: false positive and false negative rates (binary).
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-    y_score : array-like of shape (n_samples,)
+    y_true : array-like of shape (n_samples,), or token arrays (see ``task``)
+    y_score : array-like of shape (n_samples,), or token scores
     pos_label : int, float, bool or str, default=None
     sample_weight : array-like of shape (n_samples,), default=None
     drop_intermediate : bool, default=False
+    {sequence_params}
 
     Returns
     -------
@@ -325,6 +453,12 @@ def det_curve(y_true, y_score, pos_label=None, sample_weight=None,
     thresholds : ndarray of shape (n_thresholds,)
         Increasing.
     """
+    if _tokens.extensions_used(task, num_classes, mask, ignore_index, class_weight):
+        return _tokens.curve(
+            det_curve, y_true, y_score, pos_label=pos_label,
+            sample_weight=sample_weight, drop_intermediate=drop_intermediate,
+            task=task, num_classes=num_classes, mask=mask, ignore_index=ignore_index,
+            class_weight=class_weight)
     _check_flag(drop_intermediate, "drop_intermediate")
     fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
     tps = np.r_[0.0, tps]
@@ -385,8 +519,10 @@ def auc(x, y):
     return float(direction * np.trapezoid(y, x))
 
 
+@_tokens.doc
 def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None,
-                  max_fpr=None, multi_class="raise", labels=None):
+                  max_fpr=None, multi_class="raise", labels=None, task=None,
+                  num_classes=None, mask=None, ignore_index=None, class_weight=None):
     """Area under the ROC curve: binary, multilabel, multiclass one-vs-rest.
 
     Parameters
@@ -403,15 +539,24 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None,
     max_fpr : float in (0, 1], default=None
         Standardised partial AUC up to this false positive rate (McClish).
     multi_class : {"raise", "ovr", "ovo"}, default="raise"
-        Multiclass only: "ovr" (one-vs-rest); "ovo" is not implemented yet.
+        Multiclass only: "ovr" (one-vs-rest), or "ovo" (one-vs-one, Hand &
+        Till: average "macro" or "weighted" by pair prevalence; no
+        ``sample_weight``).
     labels : array-like, default=None
         Multiclass only: the classes indexing the columns of ``y_score``.
+    {sequence_params}
 
     Returns
     -------
     auc : float
         ``nan`` with an UndefinedMetricWarning when y_true holds one class.
     """
+    if _tokens.extensions_used(task, num_classes, mask, ignore_index, class_weight):
+        return _tokens.roc_auc_score(
+            y_true, y_score, average=average, sample_weight=sample_weight,
+            max_fpr=max_fpr, multi_class=multi_class, labels=labels, task=task,
+            num_classes=num_classes, mask=mask, ignore_index=ignore_index,
+            class_weight=class_weight)
     if average not in (None, "micro", "macro", "samples", "weighted"):
         raise ValueError(
             f"average must be one of None, 'micro', 'macro', 'samples', 'weighted'; "
@@ -494,23 +639,35 @@ def _binary_roc_auc_score(y_true, y_score, sample_weight, max_fpr):
     return 0.5 * (1 + (partial_auc - min_area) / (max_area - min_area))
 
 
+@_tokens.doc
 def average_precision_score(y_true, y_score, *, average="macro", pos_label=1,
-                            sample_weight=None):
-    """Average precision: sum over thresholds of (R_n - R_{n-1}) * P_n (binary).
+                            sample_weight=None, task=None, num_classes=None,
+                            mask=None, ignore_index=None, class_weight=None):
+    """Average precision: sum over thresholds of (R_n - R_{n-1}) * P_n.
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-    y_score : array-like of shape (n_samples,)
+    y_true : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Binary labels, multiclass labels, or a 0/1 multilabel indicator.
+    y_score : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Multiclass: one column per class of ``y_true`` (sorted), one binary
+        problem per column as in ``label_binarize``.
     average : {"micro", "samples", "weighted", "macro"} or None, default="macro"
         Ignored for binary targets.
     pos_label : int, float, bool or str, default=1
+        Fixed to 1 for multilabel and multiclass targets.
     sample_weight : array-like of shape (n_samples,), default=None
+    {sequence_params}
 
     Returns
     -------
     average_precision : float
     """
+    if _tokens.extensions_used(task, num_classes, mask, ignore_index, class_weight):
+        return _tokens.average_precision_score(
+            y_true, y_score, average=average, pos_label=pos_label,
+            sample_weight=sample_weight, task=task, num_classes=num_classes,
+            mask=mask, ignore_index=ignore_index, class_weight=class_weight)
     if average not in (None, "micro", "macro", "samples", "weighted"):
         raise ValueError(
             f"average must be one of None, 'micro', 'macro', 'samples', 'weighted'; "
@@ -528,6 +685,11 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1,
             lambda t, sc, w: _binary_average_precision(t, sc, 1, w),
             yt, as_array(y_score, "y_score"), average, sample_weight,
         )
+    yt1 = _column_or_1d(yt, "y_true")
+    if yt1.shape[0] and _binary_target_type(yt1) == "multiclass":
+        # label_binarize + the multilabel averages (_ranking_multiclass)
+        return _multiclass.multiclass_average_precision(yt1, y_score, average,
+                                                        pos_label, sample_weight)
     return _binary_average_precision(yt, y_score, pos_label, sample_weight)
 
 
@@ -645,10 +807,9 @@ def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average,
             "multi_class='{0}' is not supported for multiclass ROC AUC, multi_class "
             "must be in {1}".format(multi_class, ("ovo", "ovr"))
         )
-    if multi_class == "ovo":
+    if average is None and multi_class == "ovo":
         raise NotImplementedError(
-            "fastmetrics.roc_auc_score: multi_class='ovo' is not implemented yet; "
-            "use multi_class='ovr'."
+            "average=None is not implemented for multi_class='ovo'."
         )
     if labels is not None:
         labels = _column_or_1d(labels, "labels")
@@ -671,6 +832,10 @@ def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average,
                 "Number of classes in y_true not equal to the number of "
                 "columns in 'y_score'"
             )
+    if multi_class == "ovo":
+        # Hand & Till: one sorted pass per class column (_ranking_multiclass)
+        return _multiclass.ovo_roc_auc_score(y_true, y_score, classes, average,
+                                             sample_weight)
     # one-vs-rest: one binary problem per class column (label_binarize)
     indicator = (y_true.reshape(-1, 1) == classes.reshape(1, -1)).astype(np.int64)
     return _average_binary_score(

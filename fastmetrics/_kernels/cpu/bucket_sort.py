@@ -1,0 +1,465 @@
+"""Parallel exact sort of order-preserving keys, and the AUC / curve scans over it.
+
+The keys are unsigned integers (uint32 or uint64) already shifted so that the
+smallest is 0; their top ``_FINE_BITS`` bits index a fine histogram, computed
+while the keys are made.  Consecutive fine bins are grouped into buckets of
+about ``_TARGET`` keys (a bucket never splits a fine bin, so tied keys always
+share a bucket), the keys are scattered into their buckets in one pass
+(parallel over fixed-size chunks, each chunk with its own write offsets: the
+result does not depend on the thread count), and every bucket is then sorted
+in cache by a small LSD radix sort (parallel over buckets).
+
+Because the buckets are ordered ranges of keys, every scan can also run bucket
+by bucket in parallel: the true/false positive totals before each bucket are
+a prefix sum over the buckets, so each bucket's share of the AUC, the average
+precision or the curve points is computed independently and the shares are
+added in bucket order (deterministic).
+
+Packed keys carry the label in bit 0: ``((key - kmin) << 1) | is_positive``.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+CHUNK = 1 << 20          # tokens per chunk of the parallel passes (fixed)
+_FINE_BITS = 16
+_TARGET = 1 << 14         # keys per bucket (fits L2 with a float64 payload)
+_SMALL = 48               # insertion sort below this many keys
+_BLOCK = 1024             # keys computed per block before they are counted
+
+
+@njit(cache=True, inline="always")
+def _order_key(b, sign):
+    """Order-preserving unsigned key (as uint64) of a float from its bits
+    ``b`` (``sign`` = its sign bit), branch-free: flip the sign bit of
+    positives, all bits of negatives; -0.0 is folded onto +0.0 so that the two
+    tie.  Computed in uint64 with the width's mask (numba widens uint32)."""
+    b64 = np.uint64(b)
+    s64 = np.uint64(sign)
+    b64 = b64 if b64 != s64 else np.uint64(0)
+    m = (s64 | (s64 - np.uint64(1))) if (b64 & s64) != 0 else s64
+    return b64 ^ m
+
+
+@njit(cache=True)
+def _block_keys(bits, sign, kmin, y, pos, a, b, buf):
+    """Packed keys ``((order key - kmin) << 1) | (y == pos)`` of tokens a..b
+    into ``buf``, in a loop of its own over local slices so that it
+    vectorises (fused with the histogram or scatter it stays scalar)."""
+    one = np.uint64(1)
+    k0 = np.uint64(kmin)
+    bb = bits[a:b]
+    yy = y[a:b]
+    for t in range(b - a):
+        buf[t] = ((_order_key(bb[t], sign) - k0) << one) | np.uint64(yy[t] == pos)
+    return b - a
+
+
+@njit(cache=True, parallel=True)
+def packed_hist(bits, sign, kmin, y, pos, shift):
+    """Per-chunk histogram of ``packed key >> shift`` (packed keys of finite
+    scores, label ``y == pos``), over ``2**_FINE_BITS`` fine bins.
+
+    Parameters
+    ----------
+    bits : uint32 / uint64 (n,)          bit patterns of finite float32 /
+                                         float64 scores (a view)
+    sign : the sign bit of that width
+    kmin : order key of the smallest score (the bits' dtype)
+    y : (n,) labels;  pos : the positive label
+    shift : int
+
+    Returns
+    -------
+    hist : int32 (n_chunks, 2**_FINE_BITS)
+    """
+    n = bits.shape[0]
+    nch = (n + CHUNK - 1) // CHUNK
+    hist = np.zeros((nch, 1 << _FINE_BITS), dtype=np.int32)
+    sh = np.uint64(shift)
+    for c in prange(nch):
+        a = c * CHUNK
+        b = min(n, a + CHUNK)
+        h = hist[c]
+        buf = np.empty(_BLOCK, dtype=np.uint64)
+        for a0 in range(a, b, _BLOCK):
+            m = _block_keys(bits, sign, kmin, y, pos, a0, min(b, a0 + _BLOCK), buf)
+            for t in range(m):
+                h[buf[t] >> sh] += 1
+    return hist
+
+
+@njit(cache=True)
+def _plan(hist):
+    """Group consecutive fine bins into buckets of about ``_TARGET`` keys.
+
+    Returns (bucket of each fine bin, bucket starts (nb + 1,), first fine
+    bin of each bucket (nb + 1,), the last entry = number of fine bins).
+    """
+    nch, nf = hist.shape
+    total = np.zeros(nf, dtype=np.int64)
+    for c in range(nch):
+        for f in range(nf):
+            total[f] += hist[c, f]
+    bmap = np.empty(nf, dtype=np.int32)
+    starts = np.empty(nf + 1, dtype=np.int64)
+    bfirst = np.empty(nf + 1, dtype=np.int64)
+    nb = 0
+    cur = 0
+    pos = 0
+    starts[0] = 0
+    bfirst[0] = 0
+    for f in range(nf):
+        t = total[f]
+        if cur > 0 and cur + t > _TARGET:
+            nb += 1
+            starts[nb] = pos
+            bfirst[nb] = f
+            cur = 0
+        bmap[f] = nb
+        cur += t
+        pos += t
+    nb += 1
+    starts[nb] = pos
+    bfirst[nb] = nf
+    return bmap, starts[: nb + 1].copy(), bfirst[: nb + 1].copy()
+
+
+@njit(cache=True, parallel=True)
+def _chunk_offsets(hist, bmap, starts):
+    nch, nf = hist.shape
+    nb = starts.shape[0] - 1
+    cnt = np.zeros((nch, nb), dtype=np.int64)
+    for c in prange(nch):
+        for f in range(nf):
+            cnt[c, bmap[f]] += hist[c, f]
+    offs = np.empty((nch, nb), dtype=np.int64)
+    for b in range(nb):
+        o = starts[b]
+        for c in range(nch):
+            offs[c, b] = o
+            o += cnt[c, b]
+    return offs
+
+
+@njit(cache=True, parallel=True)
+def _scatter(bits, sign, kmin, y, pos, w, bmap, offs, shift, dk, dw):
+    """Packed keys (and weights) written into their buckets; chunk ``c``
+    writes from its own offsets ``offs[c]``, so the order is stable."""
+    n = bits.shape[0]
+    nch = offs.shape[0]
+    sh = np.uint64(shift)
+    for c in prange(nch):
+        a = c * CHUNK
+        b = min(n, a + CHUNK)
+        o = offs[c].copy()
+        buf = np.empty(_BLOCK, dtype=np.uint64)
+        for a0 in range(a, b, _BLOCK):
+            m = _block_keys(bits, sign, kmin, y, pos, a0, min(b, a0 + _BLOCK), buf)
+            for t in range(m):
+                k = buf[t]
+                j = bmap[k >> sh]
+                p = o[j]
+                o[j] = p + 1
+                dk[p] = k
+                if w is not None:
+                    dw[p] = w[a0 + t]
+
+
+@njit(cache=True)
+def _sort_small(k, v, a, b):
+    for i in range(a + 1, b):
+        x = k[i]
+        if v is not None:
+            y = v[i]
+        j = i - 1
+        while j >= a and k[j] > x:
+            k[j + 1] = k[j]
+            if v is not None:
+                v[j + 1] = v[j]
+            j -= 1
+        k[j + 1] = x
+        if v is not None:
+            v[j + 1] = y
+
+
+@njit(cache=True)
+def _sort_bucket(k, v, a, b, lo, span):
+    """LSD radix sort of k[a:b] (and v alongside) in place.
+
+    Every key of the bucket lies in ``[lo, lo + span]`` (known from its fine
+    bins), so the digits cover only ``span``'s bits, split evenly into passes
+    of at most 11 bits; digits constant over the bucket are skipped.  Returns
+    the bucket's positive and negative weight totals (label in bit 0; unit
+    weights when ``v`` is None), summed in the histogram pass.
+    """
+    m = b - a
+    one = np.uint64(1)
+    tp = 0.0
+    fp = 0.0
+    if m < _SMALL:
+        for i in range(a, b):
+            lab = np.float64(np.uint64(k[i]) & one)
+            wi = 1.0 if v is None else v[i]
+            tp += wi * lab
+            fp += wi * (1.0 - lab)
+        _sort_small(k, v, a, b)
+        return tp, fp
+    nbits = 0
+    sp = np.uint64(span)
+    while sp > 0:
+        nbits += 1
+        sp >>= one
+    nd = (nbits + 10) // 11
+    width = (nbits + nd - 1) // nd if nd > 0 else 1
+    radix = 1 << width
+    dmask = np.uint64(radix - 1)
+    hist = np.zeros((max(nd, 1), radix), dtype=np.int64)
+    for i in range(a, b):
+        x = np.uint64(k[i])
+        lab = np.float64(x & one)
+        wi = 1.0 if v is None else v[i]
+        tp += wi * lab
+        fp += wi * (1.0 - lab)
+        x = x - np.uint64(lo)
+        for d in range(nd):
+            hist[d, (x >> np.uint64(width * d)) & dmask] += 1
+    tk = np.empty(m, dtype=k.dtype)
+    if v is not None:
+        tv = np.empty(m, dtype=v.dtype)
+    src_is_main = True
+    for d in range(nd):
+        h = hist[d]
+        skip = False
+        for q in range(radix):
+            if h[q] == m:
+                skip = True
+            if h[q] != 0:
+                break
+        if skip:
+            continue
+        t = 0
+        for q in range(radix):
+            c = h[q]
+            h[q] = t
+            t += c
+        sh = np.uint64(width * d)
+        if src_is_main:
+            for i in range(a, b):
+                x = k[i]
+                q = ((np.uint64(x) - np.uint64(lo)) >> sh) & dmask
+                p = h[q]
+                h[q] = p + 1
+                tk[p] = x
+                if v is not None:
+                    tv[p] = v[i]
+        else:
+            for i in range(m):
+                x = tk[i]
+                q = ((np.uint64(x) - np.uint64(lo)) >> sh) & dmask
+                p = h[q]
+                h[q] = p + 1
+                k[a + p] = x
+                if v is not None:
+                    v[a + p] = tv[i]
+        src_is_main = not src_is_main
+    if not src_is_main:
+        for i in range(m):
+            k[a + i] = tk[i]
+            if v is not None:
+                v[a + i] = tv[i]
+    return tp, fp
+
+
+@njit(cache=True, parallel=True)
+def _sort_buckets(k, v, starts, bfirst, shift):
+    nb = starts.shape[0] - 1
+    tot = np.empty((nb, 2), dtype=np.float64)
+    sh = np.uint64(shift)
+    for j in prange(nb):
+        lo = np.uint64(bfirst[j]) << sh
+        span = (np.uint64(bfirst[j + 1] - bfirst[j]) << sh) - np.uint64(1)
+        tp, fp = _sort_bucket(k, v, starts[j], starts[j + 1], lo, span)
+        tot[j, 0] = tp
+        tot[j, 1] = fp
+    return tot
+
+
+@njit(cache=True)
+def _prefault(a):
+    """Touch every page of a fresh array from one thread: concurrent first
+    touches from several threads are several times slower here."""
+    step = max(1, 4096 // a.itemsize)
+    for i in range(0, a.shape[0], step):
+        a[i] = 0
+
+
+@njit(cache=True)
+def bucket_sort(bits, sign, kmin, y, pos, w, hist, shift, dk, dw):
+    """Sort the packed keys of the scores with bits ``bits`` (label ``y == pos``) into ``dk``
+    (uint32 or uint64, length n), carrying ``w`` into ``dw`` (or None), given
+    their fine histogram; returns the bucket starts and the per-bucket
+    (positive, negative) weight totals."""
+    bmap, starts, bfirst = _plan(hist)
+    offs = _chunk_offsets(hist, bmap, starts)
+    _prefault(dk)
+    if w is not None:
+        _prefault(dw)
+    _scatter(bits, sign, kmin, y, pos, w, bmap, offs, shift, dk, dw)
+    tot = _sort_buckets(dk, dw, starts, bfirst, shift)
+    return starts, tot
+
+
+# ---------------------------------------------------------------- scans
+
+@njit(cache=True, parallel=True)
+def _bucket_distinct(sk, sw, starts):
+    """Per bucket: the number of distinct scores (``key >> 1``) and the
+    positive / negative totals summed from the bucket's top down (the order
+    of the curve scan, so that a bucket's last point plus the totals above it
+    is exactly where the next bucket starts)."""
+    nb = starts.shape[0] - 1
+    nd = np.zeros(nb, dtype=np.int64)
+    tot = np.zeros((nb, 2), dtype=np.float64)
+    one = np.uint64(1)
+    for j in prange(nb):
+        a = starts[j]
+        b = starts[j + 1]
+        c = 0
+        tp = 0.0
+        fp = 0.0
+        for r in range(b - 1, a - 1, -1):
+            k = np.uint64(sk[r])
+            lab = np.float64(k & one)
+            wi = 1.0 if sw is None else sw[r]
+            tp += wi * lab
+            fp += wi * (1.0 - lab)
+            c += 1 if (r == a or (np.uint64(sk[r - 1]) >> one) != (k >> one)) else 0
+        nd[j] = c
+        tot[j, 0] = tp
+        tot[j, 1] = fp
+    return nd, tot
+
+
+@njit(cache=True)
+def _prefix_from_top(tot):
+    """Totals of the buckets above each bucket (descending score order)."""
+    nb = tot.shape[0]
+    before = np.zeros((nb, 2), dtype=np.float64)
+    tp = 0.0
+    fp = 0.0
+    for j in range(nb - 1, -1, -1):
+        before[j, 0] = tp
+        before[j, 1] = fp
+        tp += tot[j, 0]
+        fp += tot[j, 1]
+    return before, tp, fp
+
+
+@njit(cache=True)
+def _bucket_auc_ap(sk, sw, a, b, tp, fp, ptp, pfp):
+    """Trapezoid and precision-step sums of one bucket, scanned from its top
+    starting at totals (tp, fp).  Blocks of keys are first reduced to their
+    curve points (a sequential, branch-free compaction into ``ptp``/``pfp``),
+    then the points' terms are summed in a vectorisable loop."""
+    one = np.uint64(1)
+    area = 0.0
+    ap = 0.0
+    blk = ptp.shape[0] - 1
+    ptp[0] = tp
+    pfp[0] = fp
+    r = b - 1
+    while r >= a:
+        lo = max(a, r - blk + 1)
+        q = 1
+        for rr in range(r, lo - 1, -1):
+            k = np.uint64(sk[rr])
+            lab = np.float64(k & one)
+            wi = 1.0 if sw is None else sw[rr]
+            tp += wi * lab
+            fp += wi * (1.0 - lab)
+            ptp[q] = tp
+            pfp[q] = fp
+            close = rr == a or (np.uint64(sk[rr - 1]) >> one) != (k >> one)
+            q += 1 if close else 0
+        for t in range(1, q):
+            area += (pfp[t] - pfp[t - 1]) * (ptp[t] + ptp[t - 1])
+            ap += (ptp[t] - ptp[t - 1]) * (ptp[t] / max(ptp[t] + pfp[t], 1e-300))
+        # the last point of the block starts the next one; an open tie group
+        # at the block's end is carried by tp/fp and written again
+        ptp[0] = ptp[q - 1]
+        pfp[0] = pfp[q - 1]
+        r = lo - 1
+    return area * 0.5, ap
+
+
+@njit(cache=True, parallel=True)
+def auc_ap_sorted(sk, sw, starts, tot):
+    """ROC AUC and average precision from sorted packed keys (label in bit 0)
+    with the weights sorted alongside (or None) and the bucket totals;
+    returns (auc, ap, TP, FP).
+
+    Each bucket's trapezoids and precision steps are summed starting from the
+    totals above it; the per-bucket sums are added in bucket order, so the
+    result does not depend on the thread count.
+    """
+    before, TP, FP = _prefix_from_top(tot)
+    nb = starts.shape[0] - 1
+    parts = np.zeros((nb, 2), dtype=np.float64)
+    for j in prange(nb):
+        ptp = np.empty(_BLOCK + 1, dtype=np.float64)
+        pfp = np.empty(_BLOCK + 1, dtype=np.float64)
+        area, ap = _bucket_auc_ap(sk, sw, starts[j], starts[j + 1],
+                                  before[j, 0], before[j, 1], ptp, pfp)
+        parts[j, 0] = area
+        parts[j, 1] = ap
+    area = 0.0
+    ap = 0.0
+    for j in range(nb - 1, -1, -1):
+        area += parts[j, 0]
+        ap += parts[j, 1]
+    auc = np.nan if (TP <= 0 or FP <= 0) else area / (FP * TP)
+    return auc, (ap / TP if TP > 0 else np.nan), TP, FP
+
+
+@njit(cache=True, parallel=True)
+def curve_sorted(sk, sw, starts):
+    """False/true positive sums and the packed key at each distinct score, in
+    descending score order (one point per distinct ``key >> 1``).
+
+    A point's sums are ``(totals above its bucket) + (sums within the bucket
+    from its top)``: equal sums stay exactly equal and never decrease across
+    bucket boundaries (what ``drop_intermediate`` compares)."""
+    ndist, tot = _bucket_distinct(sk, sw, starts)
+    before, _, _ = _prefix_from_top(tot)
+    nb = starts.shape[0] - 1
+    out0 = np.empty(nb + 1, dtype=np.int64)
+    o = 0
+    for j in range(nb - 1, -1, -1):
+        out0[j] = o
+        o += ndist[j]
+    m = o
+    fps = np.empty(m, dtype=np.float64)
+    tps = np.empty(m, dtype=np.float64)
+    kk = np.empty(m, dtype=sk.dtype)
+    one = np.uint64(1)
+    for j in prange(nb):
+        a = starts[j]
+        b = starts[j + 1]
+        tp0 = before[j, 0]
+        fp0 = before[j, 1]
+        tp = 0.0
+        fp = 0.0
+        q = out0[j]
+        for r in range(b - 1, a - 1, -1):
+            k = np.uint64(sk[r])
+            lab = np.float64(k & one)
+            wi = 1.0 if sw is None else sw[r]
+            tp += wi * lab
+            fp += wi * (1.0 - lab)
+            if r == a or (np.uint64(sk[r - 1]) >> one) != (k >> one):
+                fps[q] = fp0 + fp
+                tps[q] = tp0 + tp
+                kk[q] = k
+                q += 1
+    return fps, tps, kk

@@ -1,0 +1,796 @@
+"""Token arrays of any shape -> flat ranking inputs, and the sequence extensions
+(``task``, ``mask``, ``ignore_index``, ``class_weight``) of the ranking functions.
+
+:func:`ranking_tokens` is the one place that reads the token forms of the
+ranking family (``(N,)``, ``(N, T)``, ``(N, T, C)`` ..., one-hot targets,
+two-unit softmax outputs), drops masked / ignored tokens and combines
+``sample_weight`` (prefix-broadcast) with ``class_weight``.  The functional
+API (:mod:`fastmetrics.ranking`) and the streaming states both call it; the
+result of every ranking function with a task equals scikit-learn's on the
+flat kept tokens with the combined weights.
+"""
+
+import numbers
+
+import numpy as np
+
+from ._validation import (
+    as_array,
+    check_class_weight,
+    check_ignore_index,
+    check_mask,
+    check_num_classes,
+    check_sample_weight,
+    check_task,
+)
+
+__all__ = ["IGNORED", "ranking_tokens"]
+
+#: In the multilabel ``y`` returned by :func:`ranking_tokens`, an element whose
+#: label equals ``ignore_index`` (dropped element by element) holds this value.
+IGNORED = np.uint8(255)
+
+
+# ============================================================ the token reader
+
+def _pos(i, shape):
+    """Token position for messages: an int for 1-D token shapes, else a tuple."""
+    if len(shape) <= 1:
+        return int(i)
+    return tuple(int(x) for x in np.unravel_index(int(i), shape))
+
+
+def _first(bad, keep):
+    """Flat token index of the first True in ``bad`` (one entry per kept token)."""
+    i = int(np.argmax(bad))
+    return i if keep is None else int(np.flatnonzero(keep)[i])
+
+
+def _check_numeric(a, name, task):
+    if a.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} must hold numbers for task={task!r}; got dtype {a.dtype}."
+            + (" String labels need task=None." if name == "y_true" else "")
+        )
+
+
+def _shape_error(task, yt, ys, expected):
+    return ValueError(
+        f"y_true has shape {yt.shape} and y_score has shape {ys.shape}, which do not "
+        f"fit task={task!r}: expected {expected}."
+    )
+
+
+def ranking_tokens(y_true, y_score, *, task, num_classes=None, sample_weight=None,
+                   mask=None, ignore_index=None, class_weight=None):
+    """Read token arrays for the ranking family into flat arrays.
+
+    Tokens dropped by ``mask`` or ``ignore_index`` are removed (not
+    zero-weighted).  Scores of kept tokens must be finite; labels must be valid.
+
+    Parameters
+    ----------
+    y_true : array-like
+        * ``"binary"``: ids in {0, 1} (bool, integer or integral float) of token
+          shape ``S``, or one-hot rows of shape ``S + (2,)`` (label =
+          ``y_true[..., 1]``).
+        * ``"multiclass"``: class ids in ``[0, C)`` of shape ``S`` (integral
+          floats accepted), or one-hot rows ``S + (C,)``.
+        * ``"multilabel"``: a 0/1 indicator of shape ``S + (C,)``.
+    y_score : array-like, real
+        * ``"binary"``: shape ``S``, ``S + (1,)``, or a two-unit output
+          ``S + (2,)`` whose positive column ``[..., 1]`` is the score.  When
+          ``y_true`` and a floating ``y_score`` have the same shape with a last
+          axis of length 2 (and ndim >= 2), they are one-hot targets and a
+          two-unit output (the classification rule).
+        * ``"multiclass"`` and ``"multilabel"``: shape ``S + (C,)``.
+    task : {"binary", "multiclass", "multilabel"}
+    num_classes : int, default=None
+        ``C``; must equal ``y_score.shape[-1]`` when given (binary: 2).
+    sample_weight : array-like of a prefix of ``S`` (``(N,)`` or ``(N, T)``), default=None
+        Aligned with the leading token axes (never NumPy's trailing broadcast).
+        Finite and >= 0.
+    mask : bool array of shape ``S``, default=None
+        ``False`` drops the token.
+    ignore_index : int, default=None
+        Binary / multiclass: drops tokens whose label equals it.  Multilabel:
+        drops the single (token, label) elements whose label equals it; they
+        are marked :data:`IGNORED` (255) in the returned ``y``.
+    class_weight : dict {class id: weight} or array of shape (C,), default=None
+        Multiplies each token's weight by ``class_weight[true class]``
+        (binary: ``C = 2``).  Not defined for multilabel (raises).
+
+    Returns
+    -------
+    y : ndarray
+        * binary: bool, shape ``(n,)``, True = positive (class 1);
+        * multiclass: int64, shape ``(n,)``, ids in ``[0, C)``;
+        * multilabel: uint8, shape ``(n, C)``, values 0 / 1, and
+          :data:`IGNORED` where ``ignore_index`` dropped an element.
+    s : ndarray, shape ``(n,)`` (binary) or ``(n, C)``, C-contiguous
+        The kept scores in their own dtype (float32 stays float32).  A view of
+        ``y_score`` (no copy) when it is C-contiguous, ``ignore_index`` is None
+        and ``mask`` drops nothing (binary: and the scores are not a two-unit
+        output).
+    w : ndarray of shape ``(n,)``, float64, or None
+        ``sample_weight * class_weight[y]`` per kept token; None when neither
+        is given.
+
+    ``n`` is the number of kept tokens (possibly 0).
+    """
+    check_task(task)
+    if task is None:
+        raise ValueError(
+            "ranking_tokens needs an explicit task ('binary', 'multiclass' or "
+            "'multilabel')."
+        )
+    num_classes = check_num_classes(num_classes, task)
+    ignore_index = check_ignore_index(ignore_index)
+    yt = as_array(y_true, "y_true")
+    ys = as_array(y_score, "y_score")
+    _check_numeric(yt, "y_true", task)
+    _check_numeric(ys, "y_score", task)
+    if task == "binary":
+        return _binary(yt, ys, sample_weight, mask, ignore_index, class_weight)
+    if task == "multiclass":
+        return _multiclass(yt, ys, num_classes, sample_weight, mask, ignore_index,
+                           class_weight)
+    return _multilabel(yt, ys, num_classes, sample_weight, mask, ignore_index,
+                       class_weight)
+
+
+def _kernels():
+    from ._kernels.cpu import ranking_tokens
+
+    return ranking_tokens
+
+
+def _one_hot_ids(y2, ignore_index):
+    """Class ids of one-hot rows; rows that are not one-hot get an id the
+    kernel reports as out of range (then named as not one-hot)."""
+    if ignore_index is not None:
+        raise ValueError(
+            "ignore_index needs y_true as class ids; y_true is one-hot here. Use mask."
+        )
+    n_cols = y2.shape[1]
+    ok = ((y2 == 0) | (y2 == 1)).all(axis=1) & (y2.sum(axis=1) == 1)
+    ids = np.argmax(y2, axis=1).astype(np.int64)
+    ids[~ok] = n_cols
+    return ids
+
+
+def _compact(kind, y_flat, s2, S, C, one_hot, y_shown, sample_weight, mask,
+             ignore_index, class_weight):
+    """Run the one-pass kernel: kept (y, s, w), or a ValueError naming the
+    first bad token."""
+    n = y_flat.shape[0]
+    keep = check_mask(mask, S)
+    if keep is not None and keep.all():
+        keep = None
+    w, rep, _ = check_sample_weight(sample_weight, S)
+    cw = check_class_weight(class_weight, C)
+    if y_flat.dtype.kind == "b":
+        y_flat = y_flat.view(np.uint8)
+    if s2.dtype.kind == "b":
+        s2 = s2.view(np.uint8)
+    has_ignore = ignore_index is not None
+    empty_b = np.empty(0, dtype=np.bool_)
+    empty_f = np.empty(0, dtype=np.float64)
+    weighted = w is not None or cw is not None
+    w_out = np.empty(n if weighted else 0, dtype=np.float64)
+    k = _kernels()
+    args = (y_flat, s2, empty_b if keep is None else keep,
+            np.int64(ignore_index if has_ignore else 0), has_ignore,
+            empty_f if w is None else w, np.int64(rep), empty_f if cw is None else cw)
+    # scores are copied only when tokens may be dropped or the kept column is
+    # not contiguous; otherwise the caller's array is returned (a view)
+    copy_s = (keep is not None or has_ignore or not s2.flags.c_contiguous
+              or (kind == "binary" and s2.shape[1] != 1))
+    if kind == "binary":
+        y_out = np.empty(n, dtype=np.bool_)
+        s_out = np.empty(n if copy_s else 0, dtype=s2.dtype)
+        j, code, idx = k.binary_tokens(*args, copy_s, y_out, s_out, w_out)
+        if not copy_s:
+            s_out = s2.reshape(-1)
+    else:
+        y_out = np.empty(n, dtype=np.int64)
+        s_out = np.empty((n if copy_s else 0, C), dtype=s2.dtype)
+        j, code, idx = k.multiclass_tokens(*args, copy_s, y_out, s_out, w_out)
+        if not copy_s:
+            s_out = s2
+    if code:
+        raise _token_error(k, code, idx, S, y_shown, s2, w, rep, C, one_hot, kind)
+    if s_out.shape[0] != j:
+        s_out = s_out[:j]
+    return y_out[:j], s_out, (w_out[:j] if weighted else None)
+
+
+def _token_error(k, code, i, S, y_shown, s2, w, rep, C, one_hot, kind):
+    pos = _pos(i, S)
+    if code == k.ERR_SCORE:
+        return ValueError(
+            f"y_score contains NaN or infinity; first bad score at token {pos} "
+            f"(flat index {i})."
+        )
+    if code == k.ERR_WEIGHT:
+        return ValueError(
+            f"sample_weight must be finite and >= 0; first bad weight at token {pos}: "
+            f"{w[i // rep]!r}."
+        )
+    if one_hot:
+        return ValueError(
+            f"y_true of shape (..., {C}) is read as one-hot targets, but its row at "
+            f"token {pos} is not one-hot: {y_shown[i].tolist()}."
+            + (" For token arrays whose last axis has length 2, add a trailing "
+               "axis: (..., 2, 1)." if C == 2 else "")
+        )
+    value = y_shown[i].item()
+    what = ("task='binary' needs labels in {0, 1}" if kind == "binary" else
+            f"task='multiclass' needs class ids in [0, {C}) (C = y_score.shape[-1])")
+    if code == k.ERR_NOT_INTEGRAL:
+        return ValueError(
+            f"y_true has a value that is not an integer class id (NaN, inf or "
+            f"fractional) at token {pos}: {value!r}; {what}."
+        )
+    return ValueError(
+        f"y_true has a label outside [0, {C}) at token {pos}: {value!r}; {what}; "
+        "exclude padding with mask= or ignore_index=."
+    )
+
+
+def _binary(yt, ys, sample_weight, mask, ignore_index, class_weight):
+    one_hot = False
+    if (ys.ndim >= 2 and ys.shape == yt.shape and ys.shape[-1] == 2
+            and ys.dtype.kind == "f"):
+        one_hot, S = True, yt.shape[:-1]  # one-hot targets + two-unit output
+        s2 = ys.reshape(-1, 2)
+    elif ys.ndim == yt.ndim + 1 and ys.shape[:-1] == yt.shape and ys.shape[-1] in (1, 2):
+        S = yt.shape
+        s2 = ys.reshape(-1, ys.shape[-1])
+    elif (yt.ndim == ys.ndim + 1 and yt.shape[-1] == 2 and yt.shape[:-1] == ys.shape):
+        one_hot, S = True, ys.shape
+        s2 = ys.reshape(-1, 1)
+    else:
+        if yt.ndim >= 1 and yt.shape[-1:] == (1,) and (
+                ys.shape == yt.shape or ys.shape == yt.shape[:-1]):
+            yt = yt[..., 0]
+        if ys.shape == yt.shape + (1,):
+            ys = ys[..., 0]
+        if ys.shape != yt.shape:
+            raise _shape_error(
+                "binary", yt, ys,
+                "y_score shaped like y_true (S), S + (1,), or a two-unit output "
+                "S + (2,); or one-hot y_true S + (2,) with y_score S",
+            )
+        S = yt.shape
+        s2 = ys.reshape(-1, 1)
+    if one_hot:
+        y_shown = yt.reshape(-1, 2)
+        y_flat = _one_hot_ids(y_shown, ignore_index)
+    else:
+        y_shown = y_flat = yt.reshape(-1)
+    return _compact("binary", y_flat, s2, S, 2, one_hot, y_shown, sample_weight, mask,
+                    ignore_index, class_weight)
+
+
+def _multiclass(yt, ys, num_classes, sample_weight, mask, ignore_index, class_weight):
+    expected = "class ids y_true of shape S (or one-hot S + (C,)) with scores y_score S + (C,)"
+    one_hot = ys.ndim == yt.ndim
+    if ys.ndim < 1 or ys.ndim not in (yt.ndim + 1, yt.ndim):
+        raise _shape_error("multiclass", yt, ys, expected)
+    if one_hot and (ys.ndim < 2 or ys.shape != yt.shape):
+        raise _shape_error("multiclass", yt, ys, expected)
+    if not one_hot and ys.shape[:-1] != yt.shape:
+        raise _shape_error("multiclass", yt, ys, expected)
+    C = ys.shape[-1]
+    if num_classes is not None and num_classes != C:
+        raise ValueError(
+            f"num_classes={num_classes} but the class axis of y_score has size {C}."
+        )
+    S = ys.shape[:-1]
+    s2 = ys.reshape(-1, C)
+    if one_hot:
+        y_shown = yt.reshape(-1, C)
+        y_flat = _one_hot_ids(y_shown, ignore_index)
+    else:
+        y_shown = y_flat = yt.reshape(-1)
+    return _compact("multiclass", y_flat, s2, S, C, one_hot, y_shown, sample_weight,
+                    mask, ignore_index, class_weight)
+
+
+def _multilabel(yt, ys, num_classes, sample_weight, mask, ignore_index, class_weight):
+    if yt.shape != ys.shape or yt.ndim < 1:
+        raise _shape_error("multilabel", yt, ys,
+                           "y_true and y_score of the same shape S + (C,)")
+    if class_weight is not None:
+        raise ValueError(
+            "class_weight is not defined for multilabel targets (a token has several "
+            "true labels); use sample_weight."
+        )
+    C = yt.shape[-1]
+    if num_classes is not None and num_classes != C:
+        raise ValueError(
+            f"num_classes={num_classes} but the label axis of y_true/y_score has size {C}."
+        )
+    S = yt.shape[:-1]
+    keep = check_mask(mask, S)
+    if keep is not None and keep.all():
+        keep = None
+    y2 = yt.reshape(-1, C)
+    s2 = ys.reshape(-1, C)
+    if keep is not None:
+        y2, s2 = y2[keep], s2[keep]
+    s2 = np.ascontiguousarray(s2)
+    ign = None
+    if ignore_index is not None and y2.dtype.kind != "b":
+        ign = y2 == ignore_index
+        if not ign.any():
+            ign = None
+    if y2.dtype.kind == "b":
+        y = y2.view(np.uint8)
+    else:
+        ok = (y2 == 0) | (y2 == 1)
+        if ign is not None:
+            ok |= ign
+        if not ok.all():
+            bad = ~ok.all(axis=1)
+            i = _first(bad, keep)
+            row = y2[np.argmax(bad)]
+            raise ValueError(
+                f"y_true must be a 0/1 indicator for task='multilabel'; the token at "
+                f"{_pos(i, S)} holds {row.tolist()}"
+                + ("" if ignore_index is None else f" (ignore_index={ignore_index})")
+                + "."
+            )
+        y = (y2 == 1).view(np.uint8)
+        if ign is not None:
+            y[ign] = IGNORED
+    if s2.dtype.kind == "f" and s2.size:
+        fin = np.isfinite(s2)
+        if ign is not None:
+            fin |= ign  # an ignored element's score is never read
+        if not fin.all():
+            bad = ~fin.all(axis=1)
+            i = _first(bad, keep)
+            raise ValueError(
+                f"y_score contains NaN or infinity; first bad score at token "
+                f"{_pos(i, S)} (flat index {i})."
+            )
+    w, rep, _ = check_sample_weight(sample_weight, S)
+    if w is not None:
+        if rep > 1:
+            w = np.repeat(w, rep)
+        if keep is not None:
+            w = w[keep]
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            i = _first(bad, keep)
+            raise ValueError(
+                f"sample_weight must be finite and >= 0; first bad weight at token "
+                f"{_pos(i, S)}: {w[np.argmax(bad)]!r}."
+            )
+        w = np.ascontiguousarray(w, dtype=np.float64)
+    return np.ascontiguousarray(y), s2, w
+
+
+# ================================================= routing of the public functions
+
+def extensions_used(task, num_classes, mask, ignore_index, class_weight):
+    """True when any sequence extension is given (else scikit-learn's path)."""
+    return not (task is None and num_classes is None and mask is None
+                and ignore_index is None and class_weight is None)
+
+
+def _ranking():
+    from . import ranking
+
+    return ranking
+
+
+def _none_class_weights(class_weight, labels):
+    """task=None: per-token class weights for labels of any type."""
+    if labels.size == 0:
+        return np.ones(0)
+    try:
+        classes, inv = np.unique(labels, return_inverse=True)
+    except TypeError:
+        raise ValueError("class_weight needs sortable labels in y_true.") from None
+    table = np.ones(classes.shape[0], dtype=np.float64)
+    if isinstance(class_weight, dict):
+        for i, c in enumerate(classes.tolist()):
+            if c in class_weight:
+                table[i] = float(class_weight[c])
+    else:
+        arr = np.asarray(class_weight, dtype=np.float64)
+        if arr.ndim != 1:
+            raise ValueError(
+                f"class_weight must be a dict or a 1-D array; got shape {arr.shape}."
+            )
+        for i, c in enumerate(classes.tolist()):
+            if (isinstance(c, (bool, str)) or not isinstance(c, numbers.Real)
+                    or c != int(c)):
+                raise ValueError(
+                    "class_weight as an array is indexed by integer labels; y_true "
+                    f"holds {c!r}: use a dict {{label: weight}}."
+                )
+            if not 0 <= int(c) < arr.shape[0]:
+                raise ValueError(
+                    f"class_weight has {arr.shape[0]} entries but label {c!r} occurs "
+                    "in y_true; pass a weight for every label."
+                )
+            table[i] = arr[int(c)]
+    bad = ~np.isfinite(table) | (table < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"class_weight must be finite and >= 0; label {classes[i]!r} has weight "
+            f"{table[i]!r}."
+        )
+    return table[inv.reshape(-1)]
+
+
+def _prepare_none(y_true, y_score, sample_weight, mask, ignore_index, class_weight):
+    """task=None with mask / ignore_index / class_weight on 1-D labels: the kept
+    samples and combined weights, for scikit-learn's reading."""
+    yt = as_array(y_true, "y_true")
+    ys = as_array(y_score, "y_score")
+    if yt.ndim == 2 and yt.shape[1] == 1:
+        yt = yt.reshape(-1)
+    if yt.ndim != 1:
+        raise ValueError(
+            f"y_true should be a 1d array, got an array of shape {yt.shape} instead. "
+            "To read (N, T) token arrays, pass task='binary', 'multiclass' or "
+            "'multilabel' explicitly."
+        )
+    n = yt.shape[0]
+    sw = None if sample_weight is None else as_array(sample_weight, "sample_weight")
+    if sw is not None and sw.ndim == 2 and sw.shape[1] == 1:
+        sw = sw.reshape(-1)
+    if sw is not None and sw.ndim != 1:
+        raise ValueError(
+            f"sample_weight must be 1-D with one weight per sample for task=None; got "
+            f"shape {sw.shape}. For (N, T) token arrays pass an explicit task."
+        )
+    lengths = [n, ys.shape[0] if ys.ndim else 1] + ([] if sw is None else [sw.shape[0]])
+    if len(set(lengths)) > 1:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: %r" % lengths
+        )
+    keep = check_mask(mask, (n,))
+    if ignore_index is not None:
+        if isinstance(ignore_index, (bool, np.bool_)):
+            raise ValueError(f"ignore_index must be a label value; got {ignore_index!r}.")
+        hit = yt == ignore_index
+        if np.ndim(hit) == 1 and hit.any():
+            keep = ~hit if keep is None else (keep & ~hit)
+    if keep is not None and not keep.all():
+        yt, ys = yt[keep], ys[keep]
+        sw = None if sw is None else sw[keep]
+    w = None
+    if sw is not None:
+        if sw.dtype.kind not in "biuf":
+            raise ValueError(f"sample_weight must hold real numbers; got dtype {sw.dtype}.")
+        w = np.asarray(sw, dtype=np.float64)
+    if class_weight is not None:
+        cwt = _none_class_weights(class_weight, yt)
+        w = cwt if w is None else w * cwt
+    return yt, ys, w
+
+
+def prepare(y_true, y_score, sample_weight, *, task, num_classes, mask, ignore_index,
+            class_weight):
+    """-> (kind, y, s, w): kind is "none" (1-D, scikit-learn's reading of the
+    kept samples), "binary", "multiclass" or "multilabel" (flat tokens)."""
+    check_task(task)
+    if task is None:
+        if num_classes is not None:
+            raise ValueError(
+                "num_classes needs an explicit task ('binary', 'multiclass' or "
+                "'multilabel'); with task=None the labels are read from the data."
+            )
+        yt = as_array(y_true, "y_true")
+        if yt.ndim == 2 and yt.shape[1] > 1:
+            # a multilabel indicator: mask drops samples, ignore_index elements
+            ok = yt.dtype.kind in "biuf" and bool(np.all(
+                (yt == 0) | (yt == 1) | (False if ignore_index is None
+                                         else yt == ignore_index)))
+            if not ok:
+                raise ValueError(
+                    "y_true of shape %r is not a 0/1 multilabel indicator "
+                    "(multiclass-multioutput format is not supported). To read "
+                    "(N, T) token arrays, pass task='binary', 'multiclass' or "
+                    "'multilabel' explicitly." % (yt.shape,)
+                )
+            kind = "multilabel"
+            y, s, w = ranking_tokens(
+                yt, y_score, task="multilabel", sample_weight=sample_weight, mask=mask,
+                ignore_index=ignore_index, class_weight=class_weight,
+            )
+        else:
+            return ("none",) + _prepare_none(y_true, y_score, sample_weight, mask,
+                                            ignore_index, class_weight)
+    else:
+        kind = task
+        y, s, w = ranking_tokens(
+            y_true, y_score, task=task, num_classes=num_classes,
+            sample_weight=sample_weight, mask=mask, ignore_index=ignore_index,
+            class_weight=class_weight,
+        )
+    if y.shape[0] == 0 and (mask is not None or ignore_index is not None):
+        raise ValueError(
+            "mask / ignore_index drop every token: there is nothing to rank."
+        )
+    return kind, y, s, w
+
+
+def _check_pos_label_task(pos_label, task):
+    if pos_label is not None and not (
+        isinstance(pos_label, (numbers.Integral, np.bool_, numbers.Real))
+        and not isinstance(pos_label, str) and pos_label == 1
+    ):
+        raise ValueError(
+            f"pos_label must be None or 1 with task={task!r} (the positive class is "
+            f"1); got pos_label={pos_label!r}."
+        )
+
+
+def _curve_kind(name, task, kind):
+    if kind in ("none", "binary"):
+        return
+    if task is None:
+        raise ValueError("multilabel-indicator format is not supported")
+    raise ValueError(
+        f"{name} is a binary curve: task must be 'binary' (or None); got "
+        f"task={task!r}. Compute one curve per class from the columns of y_score."
+    )
+
+
+def curve(func, y_true, y_score, *, pos_label, sample_weight, drop_intermediate,
+          task, num_classes, mask, ignore_index, class_weight):
+    """roc_curve / precision_recall_curve / det_curve with the extensions."""
+    name = func.__name__
+    check_task(task)
+    if task not in (None, "binary"):
+        _curve_kind(name, task, task)
+    if task is not None:
+        _check_pos_label_task(pos_label, task)
+    kind, y, s, w = prepare(y_true, y_score, sample_weight, task=task,
+                            num_classes=num_classes, mask=mask,
+                            ignore_index=ignore_index, class_weight=class_weight)
+    _curve_kind(name, task, kind)
+    if kind == "binary":
+        pos_label = 1
+    return func(y, s, pos_label=pos_label, sample_weight=w,
+                drop_intermediate=drop_intermediate)
+
+
+_AVERAGES = (None, "micro", "macro", "samples", "weighted")
+
+
+def _check_average(average):
+    if average not in _AVERAGES:
+        raise ValueError(
+            f"average must be one of None, 'micro', 'macro', 'samples', 'weighted'; "
+            f"got {average!r}."
+        )
+
+
+def _average_ignored(binary_metric, y, s, w, average):
+    """scikit-learn's _average_binary_score for a multilabel ``y`` in which some
+    elements are :data:`IGNORED`: each binary problem (a label column, or a
+    sample's row for ``average="samples"``) keeps only its valid elements.  A
+    problem with no valid element is left out of the average."""
+    valid = y != IGNORED
+    if average == "micro":
+        keep = valid.reshape(-1)
+        sw = None if w is None else np.repeat(w, y.shape[1])[keep]
+        return float(binary_metric(y.reshape(-1)[keep], s.reshape(-1)[keep], sw))
+    by_row = average == "samples"
+    n_problems = y.shape[0] if by_row else y.shape[1]
+    score = np.zeros(n_problems)
+    present = np.zeros(n_problems, dtype=bool)
+    for c in range(n_problems):
+        if by_row:
+            k = valid[c]
+            if k.any():
+                score[c] = binary_metric(y[c][k], np.ascontiguousarray(s[c][k]), None)
+        else:
+            k = valid[:, c]
+            if k.any():
+                score[c] = binary_metric(np.ascontiguousarray(y[k, c]),
+                                         np.ascontiguousarray(s[k, c]),
+                                         None if w is None else w[k])
+        present[c] = k.any()
+    if average is None:
+        return np.where(present, score, np.nan)
+    if average == "weighted":
+        pos = (y == 1)
+        weight = (pos.sum(axis=0).astype(np.float64) if w is None
+                  else (pos * w.reshape(-1, 1)).sum(axis=0))
+        if np.isclose(np.sum(weight), 0.0):
+            return 0
+    elif by_row:
+        weight = np.ones(n_problems) if w is None else w.copy()
+    else:
+        weight = np.ones(n_problems)
+    weight = np.where(present, weight, 0.0)
+    score[weight == 0] = 0
+    return float(np.average(score, weights=weight))
+
+
+def roc_auc_score(y_true, y_score, *, average, sample_weight, max_fpr, multi_class,
+                  labels, task, num_classes, mask, ignore_index, class_weight):
+    """roc_auc_score with the extensions."""
+    R = _ranking()
+    check_task(task)
+    if task is not None and labels is not None:
+        raise ValueError(
+            f"labels is not used with task={task!r}: the classes are 0 .. C-1, the "
+            "columns of y_score. Pass labels only with task=None."
+        )
+    kind, y, s, w = prepare(y_true, y_score, sample_weight, task=task,
+                            num_classes=num_classes, mask=mask,
+                            ignore_index=ignore_index, class_weight=class_weight)
+    if kind == "none":
+        return R.roc_auc_score(y, s, average=average, sample_weight=w, max_fpr=max_fpr,
+                               multi_class=multi_class, labels=labels)
+    if kind != "multiclass" and not (kind == "multilabel" and (y == IGNORED).any()):
+        return R.roc_auc_score(y, s, average=average, sample_weight=w, max_fpr=max_fpr,
+                               multi_class=multi_class)
+    _check_average(average)
+    if multi_class not in ("raise", "ovr", "ovo"):
+        raise ValueError(
+            f"multi_class must be 'raise', 'ovr' or 'ovo'; got {multi_class!r}."
+        )
+    if max_fpr is not None and not (0 < max_fpr <= 1):
+        raise ValueError("Expected max_fpr in range (0, 1], got: %r" % max_fpr)
+    if kind == "multilabel":
+        return _average_ignored(
+            lambda t, sc, ww: R._binary_roc_auc_score(t, sc, ww, max_fpr), y, s, w,
+            average)
+    if max_fpr is not None and max_fpr != 1.0:
+        raise ValueError(
+            "Partial AUC computation not available in multiclass setting, "
+            "'max_fpr' must be set to `None`, received `max_fpr={0}` "
+            "instead".format(max_fpr)
+        )
+    if multi_class == "raise":
+        raise ValueError("multi_class must be in ('ovo', 'ovr')")
+    return R._multiclass_roc_auc_score(y, s, np.arange(s.shape[1]), multi_class,
+                                       average, w)
+
+
+def average_precision_score(y_true, y_score, *, average, pos_label, sample_weight,
+                            task, num_classes, mask, ignore_index, class_weight):
+    """average_precision_score with the extensions."""
+    R = _ranking()
+    check_task(task)
+    if task is not None:
+        _check_pos_label_task(pos_label, task)
+    kind, y, s, w = prepare(y_true, y_score, sample_weight, task=task,
+                            num_classes=num_classes, mask=mask,
+                            ignore_index=ignore_index, class_weight=class_weight)
+    if kind == "none":
+        return R.average_precision_score(y, s, average=average, pos_label=pos_label,
+                                         sample_weight=w)
+    if kind == "binary":
+        return R.average_precision_score(y, s, average=average, pos_label=1,
+                                         sample_weight=w)
+    if task is None and pos_label != 1:
+        raise ValueError(
+            "Parameter pos_label is fixed to 1 for multilabel-indicator y_true. "
+            "Do not set pos_label or set pos_label to 1."
+        )
+    if kind == "multiclass":
+        # one-vs-rest over the classes 0 .. C-1 (scikit-learn's label_binarize)
+        onehot = np.zeros(s.shape, dtype=np.uint8)
+        onehot[np.arange(y.shape[0]), y] = 1
+        y = onehot
+    if (y == IGNORED).any():
+        _check_average(average)
+        return _average_ignored(
+            lambda t, sc, ww: R._binary_average_precision(t, sc, 1, ww), y, s, w,
+            average)
+    return R.average_precision_score(y, s, average=average, pos_label=1,
+                                     sample_weight=w)
+
+
+SEQUENCE_PARAMS = """
+    task : {None, "binary", "multiclass", "multilabel"}, default=None
+        ``None`` reads the input as scikit-learn does.  An explicit task reads
+        token arrays of any shape ``S`` such as ``(N,)`` or ``(N, T)``:
+
+        * ``"binary"``: ``y_true`` ids in {0, 1} shaped ``S`` (or one-hot
+          ``S + (2,)``, label ``y_true[..., 1]``); ``y_score`` shaped ``S``,
+          ``S + (1,)`` or a two-unit output ``S + (2,)`` scored by its positive
+          column ``[..., 1]``.  The positive class is 1 (``pos_label`` must be
+          None or 1).
+        * ``"multiclass"``: ``y_true`` class ids in ``[0, C)`` shaped ``S`` (or
+          one-hot ``S + (C,)``), ``y_score`` shaped ``S + (C,)``; the classes
+          are ``0 .. C-1`` (``labels`` must be None).
+        * ``"multilabel"``: ``y_true`` a 0/1 indicator ``S + (C,)``, ``y_score``
+          ``S + (C,)``.
+
+        The result equals scikit-learn's on the flattened kept tokens with the
+        combined weights.
+    num_classes : int, default=None
+        ``C`` (explicit tasks only); must equal ``y_score.shape[-1]``.
+    mask : bool array of the token shape ``S``, default=None
+        ``False`` drops the token (it is removed, not zero-weighted).
+    ignore_index : int, default=None
+        Drops tokens whose label equals it; multilabel: drops only the
+        (token, label) elements whose label equals it.
+    class_weight : dict {class: weight} or array of shape (C,), default=None
+        Multiplies each token's weight by ``class_weight[y_true]`` (binary:
+        ``{0: .., 1: ..}`` or length 2); with ``sample_weight`` the two
+        multiply.  Not defined for multilabel targets.  With ``task=None``
+        dict keys are label values.
+
+    With an explicit task, ``sample_weight`` may have the shape of any prefix
+    of ``S``: ``(N,)`` (one weight per sequence) or ``(N, T)`` (one per
+    token), aligned from the left; weights must be finite and >= 0.
+"""
+
+
+def doc(func):
+    """Fill ``{sequence_params}`` in a ranking function's docstring."""
+    func.__doc__ = func.__doc__.replace(
+        "    {sequence_params}\n", SEQUENCE_PARAMS.strip("\n") + "\n")
+    return func
+
+
+def top_k_accuracy_score(y_true, y_score, *, k, normalize, sample_weight, labels,
+                         task, num_classes, mask, ignore_index, class_weight):
+    """top_k_accuracy_score with the extensions."""
+    from . import _ranking_multiclass as M
+
+    check_task(task)
+    if task == "multilabel":
+        raise ValueError(
+            "top_k_accuracy_score is defined for binary and multiclass targets; got "
+            "task='multilabel'."
+        )
+    if task is not None and labels is not None:
+        raise ValueError(
+            f"labels is not used with task={task!r}: the classes are 0 .. C-1"
+            + (", the columns of y_score" if task == "multiclass" else "")
+            + ". Pass labels only with task=None."
+        )
+    M._check_topk_params(k, normalize)
+    kind, y, s, w = prepare(y_true, y_score, sample_weight, task=task,
+                            num_classes=num_classes, mask=mask,
+                            ignore_index=ignore_index, class_weight=class_weight)
+    if kind == "none":
+        return M.top_k_accuracy_score(y, s, k=k, normalize=normalize, sample_weight=w,
+                                      labels=labels)
+    if kind == "multilabel":  # task=None with a 2-D indicator
+        raise ValueError(
+            "y type must be 'binary' or 'multiclass', got 'multilabel-indicator' "
+            "instead."
+        )
+    if kind == "binary":
+        return M.top_k_accuracy_score(y.astype(np.int64), s, k=k, normalize=normalize,
+                                      sample_weight=w, labels=np.arange(2))
+    # multiclass: classes 0 .. C-1 are the columns of the scores (any C >= 2)
+    C = s.shape[1]
+    if y.shape[0] == 0:
+        raise ValueError(
+            "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required."
+        )
+    if k >= C:
+        import warnings
+
+        from .exceptions import UndefinedMetricWarning
+
+        warnings.warn(
+            f"'k' ({k}) greater than or equal to 'n_classes' ({C}) "
+            "will result in a perfect score and is therefore meaningless.",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+    hits, total = M.topk_core(y, M._real_scores(s), int(k), w)
+    if not normalize:
+        return hits
+    if total == 0:
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    return hits / total
