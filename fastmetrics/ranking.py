@@ -68,6 +68,18 @@ def _check_pos_label(pos_label, y_true):
 
 def _unique(y):
     """Sorted distinct values; one early-exit pass for (at most) binary labels."""
+    if y.dtype.kind in "biuf" and y.size >= _PARALLEL_MIN and y.ndim == 1:
+        # the common binary case at scale: min and max in one parallel pass
+        # (and, unless they are consecutive integers, one count of the rest)
+        yk = y.view(np.uint8) if y.dtype.kind == "b" else np.ascontiguousarray(y)
+        kb = _kernels_bucket()
+        lo, hi, nan = kb.min_max(yk)
+        if not nan:
+            if lo == hi:
+                return np.array([lo]).astype(y.dtype)
+            if (yk.dtype.kind in "iu" and int(hi) - int(lo) == 1) or kb.count_other(
+                    yk, lo, hi) == 0:
+                return np.array([lo, hi]).astype(y.dtype)
     if y.dtype.kind in "biuf" and y.size:
         # the common binary case: one pass, no sort, no temporaries
         yk = y.view(np.uint8) if y.dtype.kind == "b" else y
@@ -115,13 +127,15 @@ def _binary_target_type(y_true):
 
 
 def _curve_inputs(y_true, y_score, pos_label, sample_weight, drop_zero=True,
-                  raw_labels=False):
+                  raw_labels=False, checked=False):
     """Validated 1-D arrays: positives (bool), scores, weights (float64 or None).
 
     With ``raw_labels`` the first item is ``(labels, pos)`` such that
     ``labels == pos`` marks the positives (no boolean array is made when the
     labels are numbers).  With ``drop_zero=False`` zero-weight samples are
-    kept (they change no AUC or AP, only the curves' thresholds).
+    kept (they change no AUC or AP, only the curves' thresholds).  With
+    ``checked`` the caller has already found ``y_true`` binary and
+    ``pos_label`` one of its values (the label scans are skipped).
     """
     yt = _column_or_1d(y_true, "y_true")
     ys = _column_or_1d(y_score, "y_score")
@@ -136,10 +150,11 @@ def _curve_inputs(y_true, y_score, pos_label, sample_weight, drop_zero=True,
             "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required."
         )
     _check_pos_label_type(pos_label)
-    y_type = _binary_target_type(yt)
-    if not (y_type == "binary" or (y_type == "multiclass" and pos_label is not None)):
-        raise ValueError("{0} format is not supported".format(y_type))
-    pos_label = _check_pos_label(pos_label, yt)
+    if not checked:
+        y_type = _binary_target_type(yt)
+        if not (y_type == "binary" or (y_type == "multiclass" and pos_label is not None)):
+            raise ValueError("{0} format is not supported".format(y_type))
+        pos_label = _check_pos_label(pos_label, yt)
     positive = _label_test(yt, pos_label) if raw_labels else yt == pos_label
     if ys.dtype.kind not in "biuf":
         raise ValueError(f"y_score must hold real numbers; got dtype {ys.dtype}.")
@@ -243,10 +258,8 @@ def _packed_sorted(labels, pos, ys, sw):
                                 dk, dw)
 
     def decode(keys):
-        ok = (keys.astype(np.uint64) >> np.uint64(1)) + np.uint64(kmin)
-        ok = ok.astype(udt)
-        neg = (ok & sign) == 0
-        b = np.where(neg, ~ok, ok ^ sign)
+        b = np.empty(keys.shape[0], dtype=udt)
+        k.decode_keys(keys, udt(kmin), sign, b, False)
         return b.view(f.dtype)
 
     return dk, dw, starts, tot, decode
@@ -288,11 +301,12 @@ def _sorted(y_true, y_score, pos_label, sample_weight):
     return positive, ys_orig, sw, perm, skeys
 
 
-def _auc_ap(y_true, y_score, pos_label, sample_weight):
+def _auc_ap(y_true, y_score, pos_label, sample_weight, checked=False):
     """(auc, ap, TP, FP) from one sort and one scan, no curve arrays."""
     k = _kernels()
     (labels, pos), ys, sw, _ = _curve_inputs(y_true, y_score, pos_label, sample_weight,
-                                             drop_zero=False, raw_labels=True)
+                                             drop_zero=False, raw_labels=True,
+                                             checked=checked)
     packed = _packed_sorted(labels, pos, ys, sw)
     if packed is not None:
         sk, sws, starts, tot, _ = packed
@@ -301,17 +315,26 @@ def _auc_ap(y_true, y_score, pos_label, sample_weight):
     return k.binary_auc_ap(perm, skeys, positive, sw)
 
 
-def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None):
-    """fps, tps and thresholds at each distinct score (descending)."""
+def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None, drop=0):
+    """fps, tps and thresholds at each distinct score (descending).
+
+    ``drop`` = 1 (ROC) or 2 (PR) removes the points ``drop_intermediate``
+    drops, before the thresholds are decoded.
+    """
+    kb = _kernels_bucket()
     (labels, pos), ys, sw, ys_orig = _curve_inputs(y_true, y_score, pos_label,
                                                    sample_weight, raw_labels=True)
     packed = _packed_sorted(labels, pos, ys, sw)
     if packed is not None:
         sk, sws, starts, tot, decode = packed
-        fps, tps, kk = _kernels_bucket().curve_sorted(sk, sws, starts)
+        fps, tps, kk = kb.curve_sorted(sk, sws, starts)
+        if drop:
+            fps, tps, kk = kb.keep_points(fps, tps, kk, drop)
         return fps, tps, decode(kk).astype(ys_orig.dtype, copy=False)
     positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
     fps, tps, idx = _kernels().binary_curve(perm, skeys, positive, sw)
+    if drop:
+        fps, tps, idx = kb.keep_points(fps, tps, idx, drop)
     return fps, tps, ys[idx]
 
 
@@ -357,32 +380,25 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
             task=task, num_classes=num_classes, mask=mask, ignore_index=ignore_index,
             class_weight=class_weight)
     _check_flag(drop_intermediate, "drop_intermediate")
-    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
-    if drop_intermediate and fps.shape[0] > 2:
-        # drop points that are collinear with their neighbours
-        fps, tps, thresholds = _keep(np.logical_or(np.diff(fps, 2), np.diff(tps, 2)),
-                                     fps, tps, thresholds)
-    tps = np.r_[0.0, tps]
-    fps = np.r_[0.0, fps]
-    thresholds = np.r_[np.inf, thresholds.astype(np.float64)]
+    # drop_intermediate: drop points that are collinear with their neighbours
+    fps, tps, thr = _binary_clf_curve(y_true, y_score, pos_label, sample_weight,
+                                      drop=1 if drop_intermediate else 0)
     if fps[-1] <= 0:
         warnings.warn(
             "No negative samples in y_true, false positive value should be meaningless",
             UndefinedMetricWarning,
             stacklevel=2,
         )
-        fpr = np.full(fps.shape, np.nan)
-    else:
-        fpr = fps / fps[-1]
     if tps[-1] <= 0:
         warnings.warn(
             "No positive samples in y_true, true positive value should be meaningless",
             UndefinedMetricWarning,
             stacklevel=2,
         )
-        tpr = np.full(tps.shape, np.nan)
-    else:
-        tpr = tps / tps[-1]
+    fpr, tpr = _kernels_bucket().roc_rates(fps, tps)
+    thresholds = np.empty(thr.shape[0] + 1, dtype=np.float64)
+    thresholds[0] = np.inf
+    thresholds[1:] = thr
     return fpr, tpr, thresholds
 
 
@@ -415,21 +431,15 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
             task=task, num_classes=num_classes, mask=mask, ignore_index=ignore_index,
             class_weight=class_weight)
     _check_flag(drop_intermediate, "drop_intermediate")
-    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight)
-    if drop_intermediate and fps.shape[0] > 2:
-        fps, tps, thresholds = _keep(_tps_change(tps), fps, tps, thresholds)
-    ps = tps + fps
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.where(ps != 0, np.divide(tps, ps), 0.0)
+    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight,
+                                             drop=2 if drop_intermediate else 0)
     if tps[-1] == 0:
         warnings.warn(
             "No positive class found in y_true, recall is set to one for all thresholds.",
             stacklevel=2,
         )
-        recall = np.full(tps.shape, 1.0)
-    else:
-        recall = tps / tps[-1]
-    return (np.r_[precision[::-1], 1.0], np.r_[recall[::-1], 0.0], thresholds[::-1])
+    precision, recall = _kernels_bucket().pr_rates(fps, tps)
+    return precision, recall, thresholds[::-1]
 
 
 @_tokens.doc
@@ -621,7 +631,8 @@ def _binary_roc_auc_score(y_true, y_score, sample_weight, max_fpr):
         return np.nan
     if max_fpr is None or max_fpr == 1:
         # one scan, no curve arrays (same trapezoids as auc(roc_curve(...)))
-        value = _auc_ap(yt, _column_or_1d(ys, "y_score"), pos_label, sample_weight)[0]
+        value = _auc_ap(yt, _column_or_1d(ys, "y_score"), pos_label, sample_weight,
+                        checked=True)[0]
         if not np.isnan(value):
             return float(value)
         # all positive or all negative weight: the curve path warns as sklearn does
@@ -836,9 +847,62 @@ def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average,
         # Hand & Till: one sorted pass per class column (_ranking_multiclass)
         return _multiclass.ovo_roc_auc_score(y_true, y_score, classes, average,
                                              sample_weight)
+    fast = _ovr_fast(y_true, y_score, classes, average, sample_weight)
+    if fast is not None:
+        return fast
     # one-vs-rest: one binary problem per class column (label_binarize)
     indicator = (y_true.reshape(-1, 1) == classes.reshape(1, -1)).astype(np.int64)
     return _average_binary_score(
         lambda t, sc, w: _binary_roc_auc_score(t, sc, w, None), indicator, y_score,
         average, sample_weight,
     )
+
+
+def _ovr_fast(y_true, y_score, classes, average, sample_weight):
+    """One-vs-rest AUC over large numeric inputs without the (n, C) indicator.
+
+    Each class column is sorted in place of a strided view of ``y_score`` with
+    the labels tested against the class on the fly (``y_true == class``);
+    the averaging weights are the columns' positive totals.  Returns None (the
+    general path answers) for small inputs, micro averaging, non-numeric
+    labels, or when a column lacks positives or negatives (the general path
+    warns as scikit-learn does).
+    """
+    yt = np.asarray(y_true)
+    ys = np.asarray(y_score)
+    if (average == "micro" or yt.ndim != 1 or yt.shape[0] < _PARALLEL_MIN
+            or yt.dtype.kind not in "iuf" or classes.dtype.kind not in "iuf"
+            or ys.dtype not in (np.float32, np.float64) or not ys.flags.c_contiguous):
+        return None
+    sw = None
+    if sample_weight is not None:
+        sw = np.ascontiguousarray(_column_or_1d(sample_weight, "sample_weight"),
+                                  dtype=np.float64)
+        if sw.shape[0] != yt.shape[0]:
+            return None
+        bad = ~np.isfinite(sw) | (sw < 0)
+        if bad.any() or not sw.any():
+            return None
+    labels = np.ascontiguousarray(yt)
+    kb = _kernels_bucket()
+    C = ys.shape[1]
+    scores = np.empty(C)
+    pos_tot = np.empty(C)
+    for c in range(C):
+        pos = np.array(classes[c]).astype(labels.dtype)
+        if pos != classes[c]:
+            return None
+        packed = _packed_sorted(labels, labels.dtype.type(pos), ys[:, c], sw)
+        if packed is None:
+            return None
+        sk, sws, starts, tot, _ = packed
+        auc_c, _, tp, fp = kb.auc_ap_sorted(sk, sws, starts, tot)
+        if not (tp > 0 and fp > 0):
+            return None
+        scores[c] = auc_c
+        pos_tot[c] = tp
+    if average is None:
+        return scores
+    if average == "weighted":
+        return float(np.average(scores, weights=pos_tot))
+    return float(np.mean(scores))

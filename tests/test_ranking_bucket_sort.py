@@ -185,3 +185,31 @@ def test_thread_count_does_not_change_results(tmp_path):
         a, b = outs[0][key], outs[1][key]
         a, b = np.atleast_1d(a), np.atleast_1d(b)
         assert a.shape == b.shape and np.array_equal(a.view(np.uint8), b.view(np.uint8)), key
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_one_vs_rest_fast_path_matches_sklearn(dtype, weighted):
+    """Above the parallel threshold one-vs-rest AUC sorts strided columns with
+    the labels tested on the fly; compare every average with scikit-learn."""
+    rng = np.random.default_rng(5 + weighted)
+    n, classes = R._PARALLEL_MIN + 3_000, np.array([2, 5, 7, 9, 11])
+    y = classes[rng.integers(0, 5, n)]
+    logits = rng.standard_normal((n, 5)) + (y[:, None] == classes[None, :]) * 0.7
+    logits = np.round(logits, 1)  # ties within and across classes
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    p = p.astype(dtype)
+    w = rng.random(n) if weighted else None
+    assert R._ovr_fast(y, p, classes, "macro", w) is not None  # the fast path is taken
+    for average in ("macro", "weighted", None):
+        got = fm.roc_auc_score(y, p, multi_class="ovr", average=average, sample_weight=w)
+        exp = skm.roc_auc_score(y, p, multi_class="ovr", average=average, sample_weight=w)
+        np.testing.assert_allclose(got, exp, rtol=1e-10)
+    # a class of `labels` absent from y_true: the general path warns like sklearn
+    y2 = np.where(y == 11, 9, y)
+    with pytest.warns(Warning) as got_w:
+        got = fm.roc_auc_score(y2, p, multi_class="ovr", labels=classes)
+    with pytest.warns(Warning) as exp_w:
+        exp = skm.roc_auc_score(y2, p, multi_class="ovr", labels=classes)
+    np.testing.assert_allclose(got, exp, rtol=1e-10, equal_nan=True)
+    assert [str(x.message) for x in got_w] == [str(x.message) for x in exp_w]

@@ -442,6 +442,9 @@ def curve_sorted(sk, sw, starts):
     fps = np.empty(m, dtype=np.float64)
     tps = np.empty(m, dtype=np.float64)
     kk = np.empty(m, dtype=sk.dtype)
+    _prefault(fps)
+    _prefault(tps)
+    _prefault(kk)
     one = np.uint64(1)
     for j in prange(nb):
         a = starts[j]
@@ -457,9 +460,155 @@ def curve_sorted(sk, sw, starts):
             wi = 1.0 if sw is None else sw[r]
             tp += wi * lab
             fp += wi * (1.0 - lab)
-            if r == a or (np.uint64(sk[r - 1]) >> one) != (k >> one):
-                fps[q] = fp0 + fp
-                tps[q] = tp0 + tp
-                kk[q] = k
-                q += 1
+            # branch-free: every key writes its group's slot, the group's
+            # last key (the one that closes the point) writes it last
+            fps[q] = fp0 + fp
+            tps[q] = tp0 + tp
+            kk[q] = k
+            q += 1 if (r == a or (np.uint64(sk[r - 1]) >> one) != (k >> one)) else 0
     return fps, tps, kk
+
+
+# ------------------------------------------------------- curve post-processing
+
+@njit(cache=True, inline="always")
+def _keep_point(fps, tps, i, m, mode):
+    if i == 0 or i == m - 1:
+        return True
+    if mode == 1:
+        return ((fps[i + 1] - fps[i]) - (fps[i] - fps[i - 1]) != 0) or (
+            (tps[i + 1] - tps[i]) - (tps[i] - tps[i - 1]) != 0)
+    return (tps[i] - tps[i - 1] != 0) or (tps[i + 1] - tps[i] != 0)
+
+
+@njit(cache=True, parallel=True)
+def keep_points(fps, tps, kk, mode):
+    """The curve points kept by ``drop_intermediate`` (compacted copies).
+
+    mode 1 (ROC): keep the ends and the inner points where the second
+    difference of ``fps`` or of ``tps`` is non-zero (scikit-learn's
+    ``np.diff(x, 2)``, computed as the same difference of differences);
+    mode 2 (PR): keep the ends and the inner points where ``tps`` changes on
+    either side.  Two parallel passes over fixed chunks: count, then write.
+    """
+    m = fps.shape[0]
+    nch = (m + CHUNK - 1) // CHUNK
+    cnt = np.zeros(nch + 1, dtype=np.int64)
+    for c in prange(nch):
+        q = 0
+        for i in range(c * CHUNK, min(m, (c + 1) * CHUNK)):
+            q += 1 if _keep_point(fps, tps, i, m, mode) else 0
+        cnt[c + 1] = q
+    for c in range(nch):
+        cnt[c + 1] += cnt[c]
+    q = cnt[nch]
+    f2 = np.empty(q, dtype=np.float64)
+    t2 = np.empty(q, dtype=np.float64)
+    k2 = np.empty(q, dtype=kk.dtype)
+    _prefault(f2)
+    _prefault(t2)
+    _prefault(k2)
+    for c in prange(nch):
+        q = cnt[c]
+        for i in range(c * CHUNK, min(m, (c + 1) * CHUNK)):
+            if _keep_point(fps, tps, i, m, mode):
+                f2[q] = fps[i]
+                t2[q] = tps[i]
+                k2[q] = kk[i]
+                q += 1
+    return f2, t2, k2
+
+
+@njit(cache=True)
+def decode_keys(kk, kmin, sign, out, reverse):
+    """Scores (as their bits, into ``out``) of packed keys: the inverse of
+    ``_order_key`` after ``(k >> 1) + kmin``; in reverse order if asked."""
+    m = kk.shape[0]
+    one = np.uint64(1)
+    s64 = np.uint64(sign)
+    full = s64 | (s64 - one)
+    for i in range(m):
+        ok = (np.uint64(kk[i]) >> one) + np.uint64(kmin)
+        b = ok ^ s64 if (ok & s64) != 0 else ok ^ full
+        out[m - 1 - i if reverse else i] = b
+
+
+@njit(cache=True, parallel=True)
+def roc_rates(fps, tps):
+    """``fpr, tpr`` with the leading (0, 0) point: sums over the last sums
+    (NaN when that total is 0)."""
+    m = fps.shape[0]
+    fpr = np.empty(m + 1, dtype=np.float64)
+    tpr = np.empty(m + 1, dtype=np.float64)
+    _prefault(fpr)
+    _prefault(tpr)
+    FP = fps[m - 1]
+    TP = tps[m - 1]
+    fpr[0] = 0.0 / FP if FP > 0 else np.nan
+    tpr[0] = 0.0 / TP if TP > 0 else np.nan
+    for i in prange(m):
+        fpr[i + 1] = fps[i] / FP if FP > 0 else np.nan
+        tpr[i + 1] = tps[i] / TP if TP > 0 else np.nan
+    return fpr, tpr
+
+
+@njit(cache=True, parallel=True)
+def pr_rates(fps, tps):
+    """``precision, recall`` in increasing-threshold order with the final
+    (1, 0) point, as scikit-learn's ``precision_recall_curve``."""
+    m = fps.shape[0]
+    prec = np.empty(m + 1, dtype=np.float64)
+    rec = np.empty(m + 1, dtype=np.float64)
+    _prefault(prec)
+    _prefault(rec)
+    TP = tps[m - 1]
+    for i in prange(m):
+        j = m - 1 - i
+        ps = tps[j] + fps[j]
+        prec[i] = tps[j] / ps if ps != 0 else 0.0
+        rec[i] = tps[j] / TP if TP != 0 else 1.0
+    prec[m] = 1.0
+    rec[m] = 0.0
+    return prec, rec
+
+
+# ------------------------------------------------------------- label values
+
+@njit(cache=True, parallel=True)
+def min_max(y):
+    """(min, max, number of NaNs) of a non-empty array, parallel over chunks."""
+    n = y.shape[0]
+    nch = (n + CHUNK - 1) // CHUNK
+    lo = np.empty(nch, dtype=y.dtype)
+    hi = np.empty(nch, dtype=y.dtype)
+    nan = np.zeros(nch, dtype=np.int64)
+    for c in prange(nch):
+        a = c * CHUNK
+        b = min(n, a + CHUNK)
+        mn = y[a]
+        mx = y[a]
+        bad = 0
+        for i in range(a, b):
+            v = y[i]
+            mn = min(mn, v)
+            mx = max(mx, v)
+            bad += 1 if v != v else 0
+        lo[c] = mn
+        hi[c] = mx
+        nan[c] = bad
+    return lo.min(), hi.max(), nan.sum()
+
+
+@njit(cache=True, parallel=True)
+def count_other(y, lo, hi):
+    """How many values are neither ``lo`` nor ``hi``."""
+    n = y.shape[0]
+    nch = (n + CHUNK - 1) // CHUNK
+    cnt = np.zeros(nch, dtype=np.int64)
+    for c in prange(nch):
+        q = 0
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            v = y[i]
+            q += 0 if (v == lo or v == hi) else 1
+        cnt[c] = q
+    return cnt.sum()
