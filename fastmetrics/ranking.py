@@ -1,12 +1,14 @@
-"""Ranking family: ROC / PR / DET curves, ROC AUC, average precision, ``auc``.
+"""Ranking family: ROC / PR / DET curves, ROC AUC, average precision, ``auc``,
+``top_k_accuracy_score``.
 
-scikit-learn drop-ins computed from an exact ordering of the scores by a radix
-sort of order-preserving integer keys (no comparison sort) and one scan in
-float64.  Done so far: binary curves and scores, multilabel averages
-(micro / macro / weighted / samples / None) for ``roc_auc_score`` and
-``average_precision_score``, and multiclass one-vs-rest ROC AUC.  Still to
-come (issue 3): one-vs-one, multiclass average precision, the sequence
-extensions, ``top_k_accuracy_score`` and the streaming states.
+scikit-learn drop-ins (binary, multilabel averages, multiclass one-vs-rest and
+one-vs-one) plus the sequence extensions (``task``, ``mask``, ``ignore_index``,
+(N, T) ``sample_weight``, ``class_weight``), computed from an exact ordering of
+the scores without a comparison sort: order-preserving integer keys carry the
+label in bit 0 and are bucket-sorted in parallel (``_kernels/cpu/bucket_sort``;
+inputs under ``_PARALLEL_MIN`` scores take the serial radix path of
+``_kernels/cpu/ranking``), then scanned once in float64.  Bounded-memory
+streaming states live in ``fastmetrics.streaming``.
 """
 
 import warnings

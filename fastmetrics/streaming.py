@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _stats
 from ._format import format_task
+from ._ranking_stream import AUC
 from ._validation import (
     check_ignore_index,
     check_num_classes,
@@ -17,7 +18,7 @@ from ._validation import (
     check_threshold,
 )
 
-__all__ = ["ConfusionMatrix"]
+__all__ = ["AUC", "ConfusionMatrix"]
 
 _STATE_VERSION = 1
 

@@ -1,0 +1,633 @@
+"""Streaming ranking kernels (CPU, Numba): binned ROC / PR tables with a bound.
+
+Binning
+-------
+A score ``x`` goes to the bin given by the high bits of a 32-bit
+order-preserving key of ``x`` *folded at 1/2*:
+
+1. ``t = x`` if ``x <= 0.5`` else ``t = 1 - x`` (in float32 for float32
+   scores, else in float64; exact for ``x`` in [0.5, 2] by Sterbenz' lemma,
+   correctly rounded hence monotone elsewhere, and the same float32 ``t`` for
+   the same value in either dtype), so probabilities near 1 get the same
+   resolution as probabilities near 0;
+2. ``t`` is rounded to float32 (rounding is monotone) and its magnitude is
+   clamped to [2**-63, 2**64]: magnitudes below 2**-63 (about 1.1e-19) all
+   map to one "zero" key and magnitudes above 2**64 saturate;
+3. the key of ``t`` is its float32 bit pattern with the unused exponent range
+   cut out (negatives reversed below the zero key, positives above it), a
+   number in [0, K0] with K0 = key(0.5) < 2**31;
+4. ``x <= 0.5`` keeps that key, ``x > 0.5`` takes ``2 * K0 - key`` (the mirror
+   image above K0): the folded key lies in [0, 2 * K0] < 2**32 and is a
+   non-decreasing function of ``x`` over all reals;
+5. the bin is ``folded_key >> (32 - log2(bins))``.
+
+Every step is monotone, so bins preserve the order of the scores: a bin holds
+an interval of scores and bins are ordered like the scores.  With ``bins =
+2**b`` an octave of ``|t|`` spans ``2**(b - 9)`` bins (128 at 2**16): the
+resolution is relative to the distance from 0 (below 1/2) or from 1 (above
+1/2), wherever the scores lie.  NaN and infinite scores still land in a valid
+bin (no out-of-bounds write); they are reported by the validity flags.
+
+Determinism
+-----------
+The parallel update cuts the tokens into a number of contiguous parts that
+depends only on the number of tokens and the table size (never on the thread
+count); each part accumulates into its own table and the caller adds the part
+tables in part order.  Unweighted parts count in int64 (exact); weighted
+parts sum in float64.  Results are bitwise identical for any
+``NUMBA_NUM_THREADS``.
+
+Validation
+----------
+The accumulating loop only keeps a branch-free "all valid" flag; when it is
+false, a serial scan finds the first bad token and the caller raises (and
+discards the part tables).  The serial update (small inputs, or tables too
+large to copy per part) validates first (vectorised passes; the scalar scan
+with a mask or ``ignore_index``) and then accumulates straight into the state
+table, so a failing update never changes the state.
+"""
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic, overload
+
+from .confusion import _fill_weights
+from .ranking import _add_point, _finish_auc_ap
+
+# Error codes returned by the scans (first bad element in token order).
+OK = 0
+BAD_LABEL = 1  # label not 0/1 (indicator) or not a class id in [0, C) (multiclass)
+BAD_SCORE = 2  # NaN or infinite score
+BAD_WEIGHT = 3  # negative or non-finite sample weight
+
+# Key layout (see the module docstring).
+_LO = 0x20000000  # float32 bit pattern of 2**-63 (smallest magnitude kept)
+_R = 0x3F800000  # float32 bit pattern of 2**64, minus _LO (largest magnitude)
+_K0 = _R + 2 + (0x3F000000 - _LO)  # key of 0.5
+KEY_MAX = 2 * _K0  # largest folded key (< 2**32)
+_TINY = np.float32(2.0**-63)
+_HUGE = 2.0**64
+
+
+@intrinsic
+def _bits32(typingctx, x):
+    """Bit pattern of a float32 as uint32 (a register bitcast)."""
+    if x != types.float32:
+        return None
+    sig = types.uint32(types.float32)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(32))
+
+    return sig, codegen
+
+
+def _half_fold(x):
+    """(x <= 1/2, x if x <= 1/2 else 1 - x): float32 stays float32 (8 lanes per
+    vector; 1 - x is exact for x in [1/2, 2]), anything else goes to float64."""
+
+
+@overload(_half_fold)
+def _ov_half_fold(x):
+    if x == types.float32:
+        half = np.float32(0.5)
+        one = np.float32(1.0)
+
+        def impl(x):
+            lo = x <= half
+            return lo, x if lo else one - x
+    else:
+
+        def impl(x):
+            xf = np.float64(x)
+            lo = xf <= 0.5
+            return lo, xf if lo else 1.0 - xf
+    return impl
+
+
+def _clamp_huge(a):
+    """min(a, 2**64) in a's precision; NaN -> 2**64."""
+
+
+@overload(_clamp_huge)
+def _ov_clamp_huge(a):
+    huge = np.float32(_HUGE) if a == types.float32 else _HUGE
+
+    def impl(a):
+        return a if a < huge else huge
+    return impl
+
+
+@njit(cache=True)
+def fold_key(x):
+    """Folded order-preserving key of score ``x`` in [0, KEY_MAX] (int64)."""
+    lo, t = _half_fold(x)
+    a = _clamp_huge(abs(t))  # NaN -> 2**64: any value in range will do
+    a32 = np.float32(a)
+    mb = np.int64(_bits32(a32)) - _LO
+    if a32 < _TINY:
+        k = np.int64(_R + 1)
+    elif t < 0:
+        k = _R - mb
+    else:
+        k = _R + 2 + mb
+    return k if lo else 2 * _K0 - k
+
+
+@njit(cache=True)
+def fold_keys(x, out):
+    """``fold_key`` of every element of 1-D ``x`` (for tests and docs)."""
+    for i in range(x.shape[0]):
+        out[i] = fold_key(x[i])
+
+
+@njit(cache=True)
+def _finite(x):
+    return abs(np.float64(x)) < np.inf
+
+
+# Layout.  Token arrays arrive flat, row-major: element ``e = i * C + c`` is
+# column c of token i (binary: C = 1).  Tables arrive flat too: row c of the
+# (C, bins, 2) table starts at ``c * 2 * bins`` and cell ``(bin << 1) | label``
+# holds the negative (0) or positive (1) weight of that bin.
+#
+# Tokens are processed in blocks of _BLK: a vectorisable loop over the block's
+# C * m elements computes every element's flat table cell and a validity flag,
+# then a scalar loop adds the weights.  Prefix-broadcast weights (token i has
+# ``w[i // rep]``) are filled run by run, without a division per token.
+_BLK = 1024
+
+
+@njit(cache=True)
+def _block_weights(w, rep, b0, m, wts, g, r):
+    """wts[j] = sample weight of token b0 + j; returns (g, r, all valid)."""
+    if rep == 1:  # one weight per token: a vectorised copy and check
+        ww = w[b0:b0 + m]
+        bad = False
+        for j in range(m):
+            v = ww[j]
+            bad |= not ((v >= 0) & (v < np.inf))
+            wts[j] = v
+        return b0 + m, 0, not bad
+    return _fill_weights(w, rep, b0, m, wts, g, r)
+
+
+# ----------------------------------------------------------------- indicator
+# Binary (C = 1) and multilabel: y and s hold one 0/1 label and one score per
+# element; an element of a token of weight w adds w * cw[label] to its cell.
+
+@njit(cache=True)
+def _cells_indicator(yy, ss, ignore, shift, cells, good):
+    """Cells (within the element's row) and validity of one block's elements
+    (labels 0/1, scores finite; an element whose label is ``ignore`` is valid
+    and skipped later)."""
+    ok = True
+    lo = np.int32(2**31 - 1)
+    hi = np.int32(0)
+    for e in range(ss.shape[0]):
+        yc = yy[e]
+        lab = np.int64(yc)
+        x = ss[e]
+        g = (lab == yc) & ((lab == 0) | (lab == 1)) & _finite(x)
+        if ignore is not None:
+            g |= yc == ignore
+        good[e] = g
+        ok &= g
+        k = np.int32(((fold_key(x) >> shift) << 1) | (lab & 1))
+        cells[e] = k
+        lo = min(lo, k)
+        hi = max(hi, k)
+    return ok, lo, hi
+
+
+@njit(cache=True)
+def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, shift, start, end, tab):
+    """Add tokens [start, end) into the flat table ``tab``.
+
+    Returns (ok, lo, hi): whether every kept element was valid (the table is
+    then complete) and the range of cells (within a row) that may have been
+    written, so that adding part tables can skip the untouched rest."""
+    TB = tab.shape[0] // C
+    cells = np.empty(_BLK * C, dtype=np.int32)
+    good = np.empty(_BLK * C, dtype=np.uint8)
+    wts = np.ones(_BLK, dtype=np.float64)
+    ok = True
+    lo = np.int32(2**31 - 1)
+    hi = np.int32(-1)
+    g = start // rep
+    r = start - g * rep
+    for b0 in range(start, end, _BLK):
+        m = min(_BLK, end - b0)
+        yy = y[b0 * C:(b0 + m) * C]
+        okb, lob, hib = _cells_indicator(yy, s[b0 * C:(b0 + m) * C], ignore, shift,
+                                         cells, good)
+        lo = min(lo, lob)
+        hi = max(hi, hib)
+        if w is not None:
+            g, r, wok = _block_weights(w, rep, b0, m, wts, g, r)
+        if mask is None:
+            ok &= okb
+            if w is not None:
+                ok &= wok
+        if C == 1 and mask is None and ignore is None and cw is None:
+            if w is None:
+                for e in range(m):
+                    tab[cells[e]] += 1
+            else:
+                for e in range(m):
+                    tab[cells[e]] += wts[e]
+            continue
+        for j in range(m):
+            if mask is not None:
+                if not mask[b0 + j]:
+                    continue
+                if w is not None:
+                    wv = wts[j]
+                    ok &= (wv >= 0.0) & (wv < np.inf)
+            for c in range(C):
+                e = j * C + c
+                if mask is not None:
+                    ok &= good[e] != 0
+                if ignore is not None and yy[e] == ignore:
+                    continue
+                k = cells[e]
+                if w is None and cw is None:
+                    tab[c * TB + k] += 1
+                elif cw is None:
+                    tab[c * TB + k] += wts[j]
+                else:
+                    tab[c * TB + k] += wts[j] * cw[k & 1]
+    return ok, lo, hi
+
+
+@njit(cache=True)
+def _scan_indicator(y, s, C, w, rep, mask, ignore):
+    """First bad element: (token, column, code) or (-1, -1, OK)."""
+    n = s.shape[0] // C
+    for i in range(n):
+        if mask is not None and not mask[i]:
+            continue
+        if w is not None:
+            wv = w[i // rep]
+            if not ((wv >= 0.0) and (wv < np.inf)):
+                return i, -1, BAD_WEIGHT
+        for c in range(C):
+            yc = y[i * C + c]
+            if ignore is not None and yc == ignore:
+                continue
+            lab = np.int64(yc)
+            if not ((lab == yc) and (lab == 0 or lab == 1)):
+                return i, c, BAD_LABEL
+            if not _finite(s[i * C + c]):
+                return i, c, BAD_SCORE
+    return -1, -1, OK
+
+
+# ---------------------------------------------------------------- multiclass
+# y (n,) class ids in [0, C), s (n * C) scores; one-vs-rest: token i is a
+# positive of row y[i] and a negative of every other row.
+
+@njit(cache=True)
+def _cells_multiclass(ss, shift, cells, good):
+    ok = True
+    lo = np.int32(2**31 - 1)
+    hi = np.int32(0)
+    for e in range(ss.shape[0]):
+        x = ss[e]
+        g = _finite(x)
+        good[e] = g
+        ok &= g
+        k = np.int32((fold_key(x) >> shift) << 1)
+        cells[e] = k
+        lo = min(lo, k)
+        hi = max(hi, k)
+    return ok, lo, hi
+
+
+@njit(cache=True)
+def _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, shift, start, end, tab):
+    TB = tab.shape[0] // C
+    cells = np.empty(_BLK * C, dtype=np.int32)
+    good = np.empty(_BLK * C, dtype=np.uint8)
+    wts = np.ones(_BLK, dtype=np.float64)
+    ok = True
+    lo = np.int32(2**31 - 1)
+    hi = np.int32(-1)
+    g = start // rep
+    r = start - g * rep
+    for b0 in range(start, end, _BLK):
+        m = min(_BLK, end - b0)
+        okb, lob, hib = _cells_multiclass(s[b0 * C:(b0 + m) * C], shift, cells, good)
+        lo = min(lo, lob)
+        hi = max(hi, hib + 1)
+        if w is not None:
+            g, r, wok = _block_weights(w, rep, b0, m, wts, g, r)
+        checked = mask is None and ignore is None
+        if checked:
+            ok &= okb
+            if w is not None:
+                ok &= wok
+        for j in range(m):
+            yi = y[b0 + j]
+            if mask is not None and not mask[b0 + j]:
+                continue
+            if ignore is not None and yi == ignore:
+                continue
+            lab = np.int64(yi)
+            ok &= (lab == yi) & (lab >= 0) & (lab < C)
+            lab = min(max(lab, 0), C - 1)
+            wt = 1.0
+            if w is not None:
+                wt = wts[j]
+                if not checked:
+                    ok &= (wt >= 0.0) & (wt < np.inf)
+            if cw is not None:
+                wt = wt * cw[lab]
+            e0 = j * C
+            for c in range(C):
+                if not checked:
+                    ok &= good[e0 + c] != 0
+                k = c * TB + cells[e0 + c] + (1 if c == lab else 0)
+                if w is None and cw is None:
+                    tab[k] += 1
+                else:
+                    tab[k] += wt
+    return ok, lo, hi
+
+
+@njit(cache=True)
+def _scan_multiclass(y, s, C, w, rep, mask, ignore):
+    n = y.shape[0]
+    for i in range(n):
+        if mask is not None and not mask[i]:
+            continue
+        yi = y[i]
+        if ignore is not None and yi == ignore:
+            continue
+        lab = np.int64(yi)
+        if not ((lab == yi) and lab >= 0 and lab < C):
+            return i, -1, BAD_LABEL
+        if w is not None:
+            wv = w[i // rep]
+            if not ((wv >= 0.0) and (wv < np.inf)):
+                return i, -1, BAD_WEIGHT
+        for c in range(C):
+            if not _finite(s[i * C + c]):
+                return i, c, BAD_SCORE
+    return -1, -1, OK
+
+
+# ------------------------------------------------------------- fast checks
+# The serial update validates before it writes into the state.  Without mask
+# and ignore_index every element is checked, in vectorisable passes; otherwise
+# (or when a check fails) the scalar scans above decide and locate.
+
+@njit(cache=True)
+def _finite_all(s):
+    ok = True
+    for e in range(s.shape[0]):
+        ok &= _finite(s[e])
+    return ok
+
+
+@njit(cache=True)
+def _weights_valid(w):
+    ok = True
+    for q in range(w.shape[0]):
+        v = w[q]
+        ok &= (v >= 0.0) & (v < np.inf)
+    return ok
+
+
+@njit(cache=True)
+def _labels01(y):
+    ok = True
+    for e in range(y.shape[0]):
+        yc = y[e]
+        lab = np.int64(yc)
+        ok &= (lab == yc) & ((lab == 0) | (lab == 1))
+    return ok
+
+
+@njit(cache=True)
+def _labels_lt(y, C):
+    ok = True
+    for e in range(y.shape[0]):
+        yi = y[e]
+        lab = np.int64(yi)
+        ok &= (lab == yi) & (lab >= 0) & (lab < C)
+    return ok
+
+
+@njit(cache=True)
+def _all_valid(multiclass, y, s, C, w):
+    """Every label, score and weight valid (no mask, no ignore_index)."""
+    ok = True
+    for b0 in range(0, s.shape[0], _BLK * 64):
+        b1 = min(b0 + _BLK * 64, s.shape[0])
+        ok &= _finite_all(s[b0:b1])
+    if w is not None:
+        ok &= _weights_valid(w)
+    if multiclass:
+        ok &= _labels_lt(y, C)
+    else:
+        ok &= _labels01(y)
+    return ok
+
+
+# ------------------------------------------------------------------- drivers
+# One serial and one parallel driver per kind (separate functions, so that a
+# call compiles only the kernel it uses).
+
+@njit(cache=True)
+def scan_indicator(y, s, C, w, rep, mask, ignore):
+    """First bad element of an update: (token, column, code)."""
+    return _scan_indicator(y, s, C, w, rep, mask, ignore)
+
+
+@njit(cache=True)
+def scan_multiclass(y, s, C, w, rep, mask, ignore):
+    return _scan_multiclass(y, s, C, w, rep, mask, ignore)
+
+
+@njit(cache=True)
+def indicator_serial(y, s, C, w, rep, mask, ignore, cw, shift, tab):
+    """Validate, then add every token into the flat table ``tab`` in place
+    (so a failing update leaves it unchanged)."""
+    if mask is None and ignore is None and _all_valid(False, y, s, C, w):
+        i, c, code = -1, -1, OK
+    else:
+        i, c, code = _scan_indicator(y, s, C, w, rep, mask, ignore)
+    if code == OK:
+        _acc_indicator(y, s, C, w, rep, mask, ignore, cw, shift, 0, s.shape[0] // C,
+                       tab)
+    return i, c, code
+
+
+@njit(cache=True)
+def multiclass_serial(y, s, C, w, rep, mask, ignore, cw, shift, tab):
+    if mask is None and ignore is None and _all_valid(True, y, s, C, w):
+        i, c, code = -1, -1, OK
+    else:
+        i, c, code = _scan_multiclass(y, s, C, w, rep, mask, ignore)
+    if code == OK:
+        _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, shift, 0, y.shape[0], tab)
+    return i, c, code
+
+
+@njit(cache=True, parallel=True)
+def indicator_parts(y, s, C, w, rep, mask, ignore, cw, shift, parts, ranges):
+    """Add part p of the tokens into ``parts[p]`` (P, table size) and the range
+    of cells it wrote into ``ranges[p]``; the caller adds the parts in order
+    with ``add_parts`` (and discards them when the code is not OK)."""
+    n = s.shape[0] // C
+    P = parts.shape[0]
+    oks = np.ones(P, dtype=np.bool_)
+    for p in prange(P):
+        a = p * n // P
+        b = (p + 1) * n // P
+        okp, lop, hip = _acc_indicator(y, s, C, w, rep, mask, ignore, cw, shift, a, b,
+                                       parts[p])
+        oks[p] = okp
+        ranges[p, 0] = lop
+        ranges[p, 1] = hip
+    if oks.all():
+        return -1, -1, OK
+    return _scan_indicator(y, s, C, w, rep, mask, ignore)
+
+
+@njit(cache=True, parallel=True)
+def multiclass_parts(y, s, C, w, rep, mask, ignore, cw, shift, parts, ranges):
+    n = y.shape[0]
+    P = parts.shape[0]
+    oks = np.ones(P, dtype=np.bool_)
+    for p in prange(P):
+        a = p * n // P
+        b = (p + 1) * n // P
+        okp, lop, hip = _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, shift, a, b,
+                                        parts[p])
+        oks[p] = okp
+        ranges[p, 0] = lop
+        ranges[p, 1] = hip
+    if oks.all():
+        return -1, -1, OK
+    return _scan_multiclass(y, s, C, w, rep, mask, ignore)
+
+
+@njit(cache=True)
+def add_parts(flat, parts, ranges, C):
+    """flat += parts[0] + parts[1] + ... in part order, cell by cell (only the
+    written ranges: adding +0.0 would change nothing)."""
+    TB = flat.shape[0] // C
+    for p in range(parts.shape[0]):
+        lo = ranges[p, 0]
+        hi = ranges[p, 1]
+        for c in range(C):
+            base = c * TB
+            for k in range(lo, hi + 1):
+                flat[base + k] += parts[p, base + k]
+
+
+# -------------------------------------------------------------------- results
+
+@njit(cache=True)
+def _ap_lower(pb, A, D, unit):
+    """Least possible sum of the precisions of a bin's positives (see
+    ``table_auc_ap``): ``sum_i w_i g(a_i)`` with ``g(a) = (A + a) / (A + a + D)``."""
+    if D == 0.0:
+        return pb  # no negative at or above the bin: every precision is 1
+    if unit:
+        # unit weights: the i-th positive (descending) has a_i >= i
+        if pb <= 64.0:
+            low = 0.0
+            for i in range(1, int(pb) + 1):
+                low += (A + i) / (A + i + D)
+            return low
+        # g is concave, so g(i) >= its mean over [i - 1/2, i + 1/2]
+        return pb - D * np.log1p(pb / (A + 0.5 + D))
+    # any weights: a right-endpoint sum of increasing g is >= its integral
+    return pb - D * np.log1p(pb / (A + D))
+
+
+@njit(cache=True)
+def table_auc_ap(tab, unit):
+    """ROC AUC, AP and their certified bounds from one bin table.
+
+    Parameters
+    ----------
+    tab : float64 (B, 2)
+        ``tab[b, 0]`` negative weight, ``tab[b, 1]`` positive weight of bin b.
+    unit : bool
+        Every token had weight 1 (the table holds counts): sharpens the AP
+        lower bound.
+
+    Returns
+    -------
+    auc, ap, auc_bound, ap_bound, P, N : float64
+        ``auc`` / ``ap`` treat each non-empty bin as one threshold (tied
+        scores, scikit-learn's tie handling); NaN where undefined (the caller
+        warns).
+
+    Notes
+    -----
+    ROC: a (positive, negative) pair in different bins is ordered the same in
+    the binned and the exact ranking; a pair in the same bin counts 1/2 in the
+    binned AUC and 0, 1/2 or 1 in the exact one, so ``|binned - exact| <=
+    0.5 * sum_b P_b N_b / (P N)``.
+
+    AP: bins are scanned in descending order; let A and F be the positive and
+    negative weight above bin b, and P_b, N_b its own.  Bins other than b
+    contribute the same to both values (the cumulative counts at bin edges
+    are exact), so ``|binned - exact| <= sum_b |E_b - B_b| / P`` with
+    ``B_b = P_b g_{F+N_b}(P_b)``, ``g_D(a) = (A + a) / (A + a + D)``, the
+    binned contribution (the bin is one threshold), and ``E_b`` the exact one:
+    each positive i of the bin has precision ``(A + a_i) / (A + a_i + F +
+    f_i)`` with ``0 < a_i <= P_b`` (positives of the bin ranked at or above
+    it, ties included) and ``0 <= f_i <= N_b``.  g is increasing in a and
+    decreasing in D, hence
+
+    * ``E_b <= U_b = P_b g_F(P_b)`` (every positive first, all of them); and
+    * ``E_b >= L_b = integral_0^{P_b} g_{F+N_b}(a) da = P_b - D log1p(P_b /
+      (A + D))`` with ``D = F + N_b``: ``a_i`` is at least the running sum of
+      the positive weights in descending order, and a right-endpoint sum of
+      an increasing function is at least its integral.  With unit weights
+      (counts) ``a_i >= i`` for the i-th positive, so ``L_b = sum_{i=1}^{P_b}
+      g(i)`` (summed for P_b <= 64; beyond, ``integral_{1/2}^{P_b + 1/2} g``,
+      which is smaller as g is concave).
+
+    ``L_b <= B_b <= U_b`` too, so ``|E_b - B_b| <= max(U_b - B_b, B_b - L_b)``.
+    The bounds hold for any weights; they bound the mathematical difference
+    (the two computed values also differ by float64 rounding, ~1e-15).
+    """
+    B = tab.shape[0]
+    tp = 0.0
+    fp = 0.0
+    tp_prev = 0.0
+    fp_prev = 0.0
+    area = 0.0
+    ap = 0.0
+    pairs = 0.0
+    ap_err = 0.0
+    for b in range(B - 1, -1, -1):
+        nb = tab[b, 0]
+        pb = tab[b, 1]
+        if nb == 0.0 and pb == 0.0:
+            continue
+        A = tp
+        F = fp
+        tp += pb
+        fp += nb
+        area, ap = _add_point(area, ap, tp, fp, tp_prev, fp_prev)
+        tp_prev = tp
+        fp_prev = fp
+        pairs += pb * nb
+        if pb > 0.0:
+            binned = pb * (tp / (tp + fp))
+            upper = pb * (tp / (tp + F))
+            lower = _ap_lower(pb, A, F + nb, unit)
+            ap_err += max(upper - binned, binned - lower)
+    auc, apv, P, N = _finish_auc_ap(area, ap, tp, fp)
+    auc_bound = np.nan if np.isnan(auc) else min(0.5 * pairs / (P * N), 1.0)
+    ap_bound = min(ap_err / P, 1.0) if P > 0 else 0.0
+    return auc, apv, auc_bound, ap_bound, P, N
