@@ -82,6 +82,10 @@ def _unique(y):
             if (yk.dtype.kind in "iu" and int(hi) - int(lo) == 1) or kb.count_other(
                     yk, lo, hi) == 0:
                 return np.array([lo, hi]).astype(y.dtype)
+            if yk.dtype.kind in "iu" and int(hi) - int(lo) < 4096:
+                present = np.flatnonzero(kb.small_range_counts(yk, int(lo),
+                                                               int(hi) - int(lo) + 1))
+                return (present + int(lo)).astype(y.dtype)
     if y.dtype.kind in "biuf" and y.size:
         # the common binary case: one pass, no sort, no temporaries
         yk = y.view(np.uint8) if y.dtype.kind == "b" else y
@@ -116,16 +120,20 @@ def _check_pos_label_type(pos_label):
         )
 
 
-def _binary_target_type(y_true):
+def _binary_target_type(y_true, with_classes=False):
+    """"binary", "multiclass", "continuous" or "unknown" for 1-D labels; with
+    ``with_classes`` also the sorted distinct labels (None when not found)."""
+    y_type, classes = "unknown", None
     if y_true.dtype == object and y_true.size and not isinstance(y_true.flat[0], str):
-        return "unknown"
-    if y_true.dtype.kind == "f":
-        if not np.all(np.isfinite(y_true)):
-            raise ValueError("Input y_true contains NaN or infinity.")
-        if not np.all(y_true == np.round(y_true)):
-            return "continuous"
-    n_unique = _unique(y_true).shape[0]
-    return "binary" if n_unique <= 2 else "multiclass"
+        pass
+    elif y_true.dtype.kind == "f" and not np.all(np.isfinite(y_true)):
+        raise ValueError("Input y_true contains NaN or infinity.")
+    elif y_true.dtype.kind == "f" and not np.all(y_true == np.round(y_true)):
+        y_type = "continuous"
+    else:
+        classes = _unique(y_true)
+        y_type = "binary" if classes.shape[0] <= 2 else "multiclass"
+    return (y_type, classes) if with_classes else y_type
 
 
 def _curve_inputs(y_true, y_score, pos_label, sample_weight, drop_zero=True,
@@ -224,7 +232,7 @@ def _order_key_scalar(x, udt, sign):
 _PARALLEL_MIN = 1 << 16
 
 
-def _packed_sorted(labels, pos, ys, sw):
+def _packed_sorted(labels, pos, ys, sw, minmax=None):
     """Sort packed keys ``(order key - kmin) << 1 | is_positive`` in parallel.
 
     Returns (sorted keys, weights in that order or None, bucket starts, bucket
@@ -240,7 +248,8 @@ def _packed_sorted(labels, pos, ys, sw):
         return None
     f, bits, sign, udt = fv
     k = _kernels_bucket()
-    mn, mx = f.min(), f.max()
+    mn, mx = (f.min(), f.max()) if minmax is None else minmax
+    mn, mx = f.dtype.type(mn), f.dtype.type(mx)  # exact: they are scores of f
     if not (np.isfinite(mn) and np.isfinite(mx)):
         bad = int(np.flatnonzero(~np.isfinite(f))[0])
         raise ValueError(
@@ -340,6 +349,36 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None, drop=
     return fps, tps, ys[idx]
 
 
+def _curve_rates(y_true, y_score, pos_label, sample_weight, drop_intermediate, roc):
+    """ROC ``(fpr, tpr, thresholds)`` or PR ``(precision, recall, thresholds)``
+    arrays and the totals (TP, FP).  At scale one fused kernel writes the
+    kept points' rates straight from the sorted keys."""
+    kb = _kernels_bucket()
+    mode = (1 if roc else 2) if drop_intermediate else 0
+    (labels, pos), ys, sw, ys_orig = _curve_inputs(y_true, y_score, pos_label,
+                                                   sample_weight, raw_labels=True)
+    packed = _packed_sorted(labels, pos, ys, sw)
+    if packed is not None:
+        sk, sws, starts, _, decode = packed
+        r1, r2, kk, TP, FP = kb.curve_rates(sk, sws, starts, mode, roc)
+        thr = decode(kk).astype(ys_orig.dtype, copy=False)
+    else:
+        positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label,
+                                                sample_weight)
+        fps, tps, idx = _kernels().binary_curve(perm, skeys, positive, sw)
+        if mode:
+            fps, tps, idx = kb.keep_points(fps, tps, idx, mode)
+        TP, FP = tps[-1], fps[-1]
+        r1, r2 = kb.roc_rates(fps, tps) if roc else kb.pr_rates(fps, tps)
+        thr = ys_orig[idx] if roc else ys_orig[idx[::-1]]
+    if roc:
+        thresholds = np.empty(thr.shape[0] + 1, dtype=np.float64)
+        thresholds[0] = np.inf
+        thresholds[1:] = thr
+        thr = thresholds
+    return r1, r2, thr, TP, FP
+
+
 def _tps_change(tps):
     """Inner points where the true positives change on either side."""
     return np.logical_or(np.diff(tps[:-1]), np.diff(tps[1:]))
@@ -383,24 +422,20 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
             class_weight=class_weight)
     _check_flag(drop_intermediate, "drop_intermediate")
     # drop_intermediate: drop points that are collinear with their neighbours
-    fps, tps, thr = _binary_clf_curve(y_true, y_score, pos_label, sample_weight,
-                                      drop=1 if drop_intermediate else 0)
-    if fps[-1] <= 0:
+    fpr, tpr, thresholds, TP, FP = _curve_rates(y_true, y_score, pos_label,
+                                                sample_weight, drop_intermediate, True)
+    if FP <= 0:
         warnings.warn(
             "No negative samples in y_true, false positive value should be meaningless",
             UndefinedMetricWarning,
             stacklevel=2,
         )
-    if tps[-1] <= 0:
+    if TP <= 0:
         warnings.warn(
             "No positive samples in y_true, true positive value should be meaningless",
             UndefinedMetricWarning,
             stacklevel=2,
         )
-    fpr, tpr = _kernels_bucket().roc_rates(fps, tps)
-    thresholds = np.empty(thr.shape[0] + 1, dtype=np.float64)
-    thresholds[0] = np.inf
-    thresholds[1:] = thr
     return fpr, tpr, thresholds
 
 
@@ -433,15 +468,14 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
             task=task, num_classes=num_classes, mask=mask, ignore_index=ignore_index,
             class_weight=class_weight)
     _check_flag(drop_intermediate, "drop_intermediate")
-    fps, tps, thresholds = _binary_clf_curve(y_true, y_score, pos_label, sample_weight,
-                                             drop=2 if drop_intermediate else 0)
-    if tps[-1] == 0:
+    precision, recall, thresholds, TP, _ = _curve_rates(
+        y_true, y_score, pos_label, sample_weight, drop_intermediate, False)
+    if TP == 0:
         warnings.warn(
             "No positive class found in y_true, recall is set to one for all thresholds.",
             stacklevel=2,
         )
-    precision, recall = _kernels_bucket().pr_rates(fps, tps)
-    return precision, recall, thresholds[::-1]
+    return precision, recall, thresholds
 
 
 @_tokens.doc
@@ -588,8 +622,10 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None,
             average, sample_weight,
         )
     yt1 = _column_or_1d(yt, "y_true")
+    known = None
     if yt1.shape[0]:
-        y_type = _binary_target_type(yt1)
+        known = _binary_target_type(yt1, with_classes=True)
+        y_type = known[0]
         if y_type == "multiclass" or (
             y_type == "binary" and ys.ndim == 2 and ys.shape[1] > 2
         ):
@@ -603,22 +639,23 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None,
                 raise ValueError("multi_class must be in ('ovo', 'ovr')")
             return _multiclass_roc_auc_score(yt1, ys, labels, multi_class, average,
                                              sample_weight)
-    return _binary_roc_auc_score(yt, ys, sample_weight, max_fpr)
+    return _binary_roc_auc_score(yt, ys, sample_weight, max_fpr, known=known)
 
 
-def _binary_roc_auc_score(y_true, y_score, sample_weight, max_fpr):
-    """scikit-learn's _binary_roc_auc_score (binary y_true, 1-D scores)."""
+def _binary_roc_auc_score(y_true, y_score, sample_weight, max_fpr, known=None):
+    """scikit-learn's _binary_roc_auc_score (binary y_true, 1-D scores);
+    ``known`` = (type, classes) of ``y_true`` when the caller has them."""
     yt = _column_or_1d(y_true, "y_true")
     ys = y_score
     if yt.shape[0] == 0:
         raise ValueError(
             "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required."
         )
-    y_type = _binary_target_type(yt)
+    y_type, classes = known if known is not None else _binary_target_type(
+        yt, with_classes=True)
     if y_type != "binary":
         raise ValueError("{0} format is not supported".format(y_type))
     ys = _column_or_1d(ys, "y_score")
-    classes = _unique(yt)
     # binary y_true: the greater label is the positive class (label_binarize)
     pos_label = classes[-1] if classes.shape[0] == 2 else None
     if classes.shape[0] != 2:
@@ -699,17 +736,20 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1,
             yt, as_array(y_score, "y_score"), average, sample_weight,
         )
     yt1 = _column_or_1d(yt, "y_true")
-    if yt1.shape[0] and _binary_target_type(yt1) == "multiclass":
+    known = _binary_target_type(yt1, with_classes=True) if yt1.shape[0] else None
+    if known is not None and known[0] == "multiclass":
         # label_binarize + the multilabel averages (_ranking_multiclass)
         return _multiclass.multiclass_average_precision(yt1, y_score, average,
                                                         pos_label, sample_weight)
-    return _binary_average_precision(yt, y_score, pos_label, sample_weight)
+    return _binary_average_precision(yt, y_score, pos_label, sample_weight, known=known)
 
 
-def _binary_average_precision(y_true, y_score, pos_label, sample_weight):
-    """Average precision of a binary target (scikit-learn's definition)."""
+def _binary_average_precision(y_true, y_score, pos_label, sample_weight, known=None):
+    """Average precision of a binary target (scikit-learn's definition);
+    ``known`` = (type, classes) of ``y_true`` when the caller has them."""
     yt = _column_or_1d(y_true, "y_true")
-    y_type = _binary_target_type(yt)
+    y_type, present_labels = known if known is not None else _binary_target_type(
+        yt, with_classes=True)
     if y_type == "multiclass":
         raise NotImplementedError(
             "fastmetrics.average_precision_score supports binary targets so far; "
@@ -717,13 +757,12 @@ def _binary_average_precision(y_true, y_score, pos_label, sample_weight):
         )
     if y_type != "binary":
         raise ValueError("{0} format is not supported".format(y_type))
-    present_labels = _unique(yt)
     if present_labels.shape[0] == 2 and pos_label not in present_labels:
         raise ValueError(
             f"pos_label={pos_label} is not a valid label. It should be "
             f"one of {present_labels}"
         )
-    _, ap, tp, _ = _auc_ap(yt, y_score, pos_label, sample_weight)
+    _, ap, tp, _ = _auc_ap(yt, y_score, pos_label, sample_weight, checked=True)
     if tp == 0:
         # scikit-learn: recall is set to one, so every step is 0
         warnings.warn(
@@ -803,7 +842,7 @@ def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average,
             "`y_true` contains multiple classes. Got "
             f"`y_score.shape={y_score.shape}`."
         )
-    if not np.allclose(1, y_score.sum(axis=1)):
+    if not _rows_sum_to_one(y_score):
         raise ValueError(
             "Target scores need to be probabilities for multiclass "
             "roc_auc, i.e. they should sum up to 1.0 over classes"
@@ -839,7 +878,7 @@ def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average,
         if len(np.setdiff1d(y_true, classes)):
             raise ValueError("'y_true' contains labels not in parameter 'labels'")
     else:
-        classes = np.unique(y_true)
+        classes = _unique(y_true)
         if len(classes) != y_score.shape[1]:
             raise ValueError(
                 "Number of classes in y_true not equal to the number of "
@@ -858,6 +897,16 @@ def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average,
         lambda t, sc, w: _binary_roc_auc_score(t, sc, w, None), indicator, y_score,
         average, sample_weight,
     )
+
+
+def _rows_sum_to_one(y_score):
+    """``np.allclose(1, y_score.sum(axis=1))`` (scikit-learn's probability
+    check); at scale one parallel pass without the row-sum array."""
+    ys = np.asarray(y_score)
+    if (ys.ndim == 2 and ys.shape[0] >= _PARALLEL_MIN and ys.flags.c_contiguous
+            and ys.dtype in (np.float32, np.float64)):
+        return bool(_kernels_bucket().rows_close_to_one(ys, 1e-5, 1e-8))
+    return bool(np.allclose(1, ys.sum(axis=1)))
 
 
 def _ovr_fast(y_true, y_score, classes, average, sample_weight):
@@ -890,11 +939,13 @@ def _ovr_fast(y_true, y_score, classes, average, sample_weight):
     C = ys.shape[1]
     scores = np.empty(C)
     pos_tot = np.empty(C)
+    lo, hi = kb.column_min_max(ys)  # one pass over all columns (NaN: NaN)
     for c in range(C):
         pos = np.array(classes[c]).astype(labels.dtype)
         if pos != classes[c]:
             return None
-        packed = _packed_sorted(labels, labels.dtype.type(pos), ys[:, c], sw)
+        packed = _packed_sorted(labels, labels.dtype.type(pos), ys[:, c], sw,
+                                minmax=(lo[c], hi[c]))
         if packed is None:
             return None
         sk, sws, starts, tot, _ = packed

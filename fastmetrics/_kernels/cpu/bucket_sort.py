@@ -111,7 +111,7 @@ def _plan(hist):
     bfirst[0] = 0
     for f in range(nf):
         t = total[f]
-        if cur > 0 and cur + t > _TARGET:
+        if cur > 0 and t > 0 and cur + t > _TARGET:  # buckets are never empty
             nb += 1
             starts[nb] = pos
             bfirst[nb] = f
@@ -612,3 +612,252 @@ def count_other(y, lo, hi):
             q += 0 if (v == lo or v == hi) else 1
         cnt[c] = q
     return cnt.sum()
+
+
+
+# ------------------------------------------------ fused curve (points kept)
+
+@njit(cache=True, parallel=True)
+def _bucket_first_points(sk, sw, starts):
+    """Per bucket: distinct count, local totals (summed from its top down) and
+    the local sums at its first point."""
+    nb = starts.shape[0] - 1
+    nd = np.zeros(nb, dtype=np.int64)
+    tot = np.zeros((nb, 2), dtype=np.float64)
+    first = np.zeros((nb, 2), dtype=np.float64)
+    one = np.uint64(1)
+    for j in prange(nb):
+        a = starts[j]
+        b = starts[j + 1]
+        c = 0
+        tp = 0.0
+        fp = 0.0
+        for r in range(b - 1, a - 1, -1):
+            k = np.uint64(sk[r])
+            lab = np.float64(k & one)
+            wi = 1.0 if sw is None else sw[r]
+            tp += wi * lab
+            fp += wi * (1.0 - lab)
+            if r == a or (np.uint64(sk[r - 1]) >> one) != (k >> one):
+                if c == 0:
+                    first[j, 0] = tp
+                    first[j, 1] = fp
+                c += 1
+        nd[j] = c
+        tot[j, 0] = tp
+        tot[j, 1] = fp
+    return nd, tot, first
+
+
+@njit(cache=True, inline="always")
+def _keeps(mode, has_prev, has_next, ppt, ppf, pt, pf, ct, cf):
+    """drop_intermediate's rule for the point (pt, pf) between (ppt, ppf) and
+    (ct, cf); the first and last points are always kept."""
+    if mode == 0 or not has_prev or not has_next:
+        return True
+    if mode == 1:
+        return ((cf - pf) - (pf - ppf) != 0) or ((ct - pt) - (pt - ppt) != 0)
+    return (pt - ppt != 0) or (ct - pt != 0)
+
+
+@njit(cache=True)
+def _walk_bucket(sk, sw, a, b, tp0, fp0, has_prev, ppt, ppf, has_next, nt, nf,
+                 mode, out_pos, r1, r2, kk, TP, FP, roc, n_out):
+    """Walk one bucket's points from its top; count the kept ones and, when
+    ``out_pos >= 0``, write them (rates and keys) from output slot
+    ``out_pos`` on.  Returns the number kept."""
+    one = np.uint64(1)
+    tp = 0.0
+    fp = 0.0
+    # the point before the current one (p) and the one before it (pp)
+    have_p = False
+    pt = 0.0
+    pf = 0.0
+    pk = sk[a]
+    kept = 0
+    for r in range(b - 1, a - 1, -1):
+        k = np.uint64(sk[r])
+        lab = np.float64(k & one)
+        wi = 1.0 if sw is None else sw[r]
+        tp += wi * lab
+        fp += wi * (1.0 - lab)
+        if r == a or (np.uint64(sk[r - 1]) >> one) != (k >> one):
+            ct = tp0 + tp
+            cf = fp0 + fp
+            if have_p:
+                if _keeps(mode, has_prev, True, ppt, ppf, pt, pf, ct, cf):
+                    if out_pos >= 0:
+                        _write_point(out_pos + kept, pt, pf, pk, r1, r2, kk, TP, FP,
+                                     roc, n_out)
+                    kept += 1
+                has_prev = True
+                ppt = pt
+                ppf = pf
+            pt = ct
+            pf = cf
+            pk = sk[r]
+            have_p = True
+    if _keeps(mode, has_prev, has_next, ppt, ppf, pt, pf, nt, nf):
+        if out_pos >= 0:
+            _write_point(out_pos + kept, pt, pf, pk, r1, r2, kk, TP, FP, roc, n_out)
+        kept += 1
+    return kept
+
+
+@njit(cache=True, inline="always")
+def _write_point(q, tp, fp, key, r1, r2, kk, TP, FP, roc, n_out):
+    if roc:
+        # slot 0 holds the leading (0, 0) point
+        r1[q + 1] = fp / FP if FP > 0 else np.nan
+        r2[q + 1] = tp / TP if TP > 0 else np.nan
+        kk[q] = key
+    else:
+        # increasing-threshold order: point q goes to slot n_out - 1 - q
+        i = n_out - 1 - q
+        ps = tp + fp
+        r1[i] = tp / ps if ps != 0 else 0.0
+        r2[i] = tp / TP if TP != 0 else 1.0
+        kk[i] = key
+
+
+@njit(cache=True, parallel=True)
+def curve_rates(sk, sw, starts, mode, roc):
+    """ROC (``roc``) or precision-recall arrays straight from the sorted keys.
+
+    ``mode``: 0 keeps every distinct score, 1 / 2 drop the points
+    ``drop_intermediate`` drops for ROC / PR.  The neighbours of a bucket's
+    end points are the end points of the adjacent buckets, found in a first
+    pass, so kept points are counted and written bucket by bucket in
+    parallel, without the full curve ever being stored.
+
+    Returns
+    -------
+    r1, r2 : float64 (K + 1,)
+        ROC: fpr, tpr with the leading (0, 0) point; PR: precision, recall in
+        increasing-threshold order with the final (1, 0) point.
+    kk : (K,) the packed keys of the kept points (ROC: descending scores;
+        PR: ascending).
+    TP, FP : float64 totals.
+    """
+    nd, tot, first = _bucket_first_points(sk, sw, starts)
+    before, TP, FP = _prefix_from_top(tot)
+    nb = starts.shape[0] - 1
+    # end points of each bucket in global terms
+    fst = np.empty((nb, 2), dtype=np.float64)
+    lst = np.empty((nb, 2), dtype=np.float64)
+    for j in range(nb):
+        fst[j, 0] = before[j, 0] + first[j, 0]
+        fst[j, 1] = before[j, 1] + first[j, 1]
+        lst[j, 0] = before[j, 0] + tot[j, 0]
+        lst[j, 1] = before[j, 1] + tot[j, 1]
+    dummy = np.empty(0, dtype=np.float64)
+    dk = np.empty(0, dtype=sk.dtype)
+    kept = np.empty(nb, dtype=np.int64)
+    if mode == 0:
+        for j in range(nb):
+            kept[j] = nd[j]
+    else:
+        for j in prange(nb):
+            hp = j < nb - 1
+            hn = j > 0
+            kept[j] = _walk_bucket(
+                sk, sw, starts[j], starts[j + 1], before[j, 0], before[j, 1],
+                hp, lst[j + 1, 0] if hp else 0.0, lst[j + 1, 1] if hp else 0.0,
+                hn, fst[j - 1, 0] if hn else 0.0, fst[j - 1, 1] if hn else 0.0,
+                mode, -1, dummy, dummy, dk, TP, FP, roc, 0)
+    out0 = np.empty(nb, dtype=np.int64)
+    o = 0
+    for j in range(nb - 1, -1, -1):
+        out0[j] = o
+        o += kept[j]
+    K = o
+    r1 = np.empty(K + 1, dtype=np.float64)
+    r2 = np.empty(K + 1, dtype=np.float64)
+    kk = np.empty(K, dtype=sk.dtype)
+    _prefault(r1)
+    _prefault(r2)
+    _prefault(kk)
+    if roc:
+        r1[0] = 0.0 / FP if FP > 0 else np.nan
+        r2[0] = 0.0 / TP if TP > 0 else np.nan
+    else:
+        r1[K] = 1.0
+        r2[K] = 0.0
+    for j in prange(nb):
+        hp = j < nb - 1
+        hn = j > 0
+        _walk_bucket(
+            sk, sw, starts[j], starts[j + 1], before[j, 0], before[j, 1],
+            hp, lst[j + 1, 0] if hp else 0.0, lst[j + 1, 1] if hp else 0.0,
+            hn, fst[j - 1, 0] if hn else 0.0, fst[j - 1, 1] if hn else 0.0,
+            mode, out0[j], r1, r2, kk, TP, FP, roc, K)
+    return r1, r2, kk, TP, FP
+
+
+@njit(cache=True, parallel=True)
+def rows_close_to_one(p, rtol, atol):
+    """Whether every row sum ``s`` of ``p`` (n, C) satisfies numpy's
+    ``isclose(1, s)``: ``|1 - s| <= atol + rtol * |s|`` (sums in the input's
+    dtype, as ``p.sum(axis=1)``; NaN sums fail)."""
+    n, C = p.shape
+    nch = (n + CHUNK - 1) // CHUNK
+    bad = np.zeros(nch, dtype=np.int64)
+    for c in prange(nch):
+        q = 0
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            s = p[i, 0] - p[i, 0]
+            for j in range(C):
+                s += p[i, j]
+            s64 = np.float64(s)
+            q += 0 if abs(1.0 - s64) <= atol + rtol * abs(s64) else 1
+        bad[c] = q
+    return bad.sum() == 0
+
+
+@njit(cache=True, parallel=True)
+def column_min_max(p):
+    """Per-column (min, max) of ``p`` (n, C), n > 0, in one parallel pass;
+    NaN anywhere in a column makes its min and max NaN."""
+    n, C = p.shape
+    nch = (n + CHUNK - 1) // CHUNK
+    lo = np.empty((nch, C), dtype=np.float64)
+    hi = np.empty((nch, C), dtype=np.float64)
+    nan = np.zeros((nch, C), dtype=np.int64)
+    for c in prange(nch):
+        a = c * CHUNK
+        b = min(n, a + CHUNK)
+        for j in range(C):
+            lo[c, j] = p[a, j]
+            hi[c, j] = p[a, j]
+        for i in range(a, b):
+            for j in range(C):
+                v = p[i, j]
+                lo[c, j] = min(lo[c, j], v)
+                hi[c, j] = max(hi[c, j], v)
+                nan[c, j] += 1 if v != v else 0
+    mn = np.empty(C, dtype=np.float64)
+    mx = np.empty(C, dtype=np.float64)
+    for j in range(C):
+        mn[j] = lo[:, j].min()
+        mx[j] = hi[:, j].max()
+        if nan[:, j].sum() > 0:
+            mn[j] = np.nan
+            mx[j] = np.nan
+    return mn, mx
+
+
+@njit(cache=True, parallel=True)
+def small_range_counts(y, lo, size):
+    """``np.bincount(y - lo, minlength=size)`` for integer labels known to lie
+    in [lo, lo + size), per chunk in parallel, summed in chunk order."""
+    n = y.shape[0]
+    nch = (n + CHUNK - 1) // CHUNK
+    cnt = np.zeros((nch, size), dtype=np.int64)
+    for c in prange(nch):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            cnt[c, np.int64(y[i]) - lo] += 1
+    out = np.zeros(size, dtype=np.int64)
+    for c in range(nch):
+        for j in range(size):
+            out[j] += cnt[c, j]
+    return out
