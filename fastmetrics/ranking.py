@@ -232,11 +232,12 @@ def _order_key_scalar(x, udt, sign):
 _PARALLEL_MIN = 1 << 16
 
 
-def _packed_sorted(labels, pos, ys, sw, minmax=None):
+def _packed_sorted(labels, pos, ys, sw, minmax=None, scan=False):
     """Sort packed keys ``(order key - kmin) << 1 | is_positive`` in parallel.
 
-    Returns (sorted keys, weights in that order or None, bucket starts, bucket
-    totals, decode) or None when the scores' key range does not leave a bit
+    Returns (sorted keys, weights in that order or None, bucket starts,
+    (bucket totals, distinct counts, first-point sums: the last two only
+    with ``scan``), decode) or None when the scores' key range does not leave a bit
     for the label (float64 scores of both signs spanning a huge range, or
     integers beyond 2**53): the caller then uses the index-permutation path.
     ``decode(keys)`` turns packed keys back into the scores.
@@ -265,15 +266,17 @@ def _packed_sorted(labels, pos, ys, sw, minmax=None):
     hist = k.packed_hist(bits, sign, udt(kmin), labels, pos, shift)
     dk = np.empty(f.shape[0], dtype=np.uint32 if nbits <= 32 else np.uint64)
     dw = None if sw is None else np.empty(f.shape[0], dtype=np.float64)
-    starts, tot = k.bucket_sort(bits, sign, udt(kmin), labels, pos, sw, hist, shift,
-                                dk, dw)
+    starts, tot, nd, first = k.bucket_sort(bits, sign, udt(kmin), labels, pos, sw, hist,
+                                           shift, dk, dw, scan)
 
-    def decode(keys):
-        b = np.empty(keys.shape[0], dtype=udt)
-        k.decode_keys(keys, udt(kmin), sign, b, False)
+    def decode(keys, in_place=False):
+        # keys of the scores' width are decoded in place when the caller
+        # owns them (elementwise, so reading and writing one array is safe)
+        b = keys if in_place and keys.dtype == udt else np.empty(keys.shape[0], dtype=udt)
+        k.decode_keys(keys, udt(kmin), sign, b)
         return b.view(f.dtype)
 
-    return dk, dw, starts, tot, decode
+    return dk, dw, starts, (tot, nd, first), decode
 
 
 def _kernels_bucket():
@@ -320,7 +323,7 @@ def _auc_ap(y_true, y_score, pos_label, sample_weight, checked=False):
                                              checked=checked)
     packed = _packed_sorted(labels, pos, ys, sw)
     if packed is not None:
-        sk, sws, starts, tot, _ = packed
+        sk, sws, starts, (tot, _, _), _ = packed
         return _kernels_bucket().auc_ap_sorted(sk, sws, starts, tot)
     positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
     return k.binary_auc_ap(perm, skeys, positive, sw)
@@ -337,7 +340,7 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None, drop=
                                                    sample_weight, raw_labels=True)
     packed = _packed_sorted(labels, pos, ys, sw)
     if packed is not None:
-        sk, sws, starts, tot, decode = packed
+        sk, sws, starts, _, decode = packed
         fps, tps, kk = kb.curve_sorted(sk, sws, starts)
         if drop:
             fps, tps, kk = kb.keep_points(fps, tps, kk, drop)
@@ -357,11 +360,11 @@ def _curve_rates(y_true, y_score, pos_label, sample_weight, drop_intermediate, r
     mode = (1 if roc else 2) if drop_intermediate else 0
     (labels, pos), ys, sw, ys_orig = _curve_inputs(y_true, y_score, pos_label,
                                                    sample_weight, raw_labels=True)
-    packed = _packed_sorted(labels, pos, ys, sw)
+    packed = _packed_sorted(labels, pos, ys, sw, scan=True)
     if packed is not None:
-        sk, sws, starts, _, decode = packed
-        r1, r2, kk, TP, FP = kb.curve_rates(sk, sws, starts, mode, roc)
-        thr = decode(kk).astype(ys_orig.dtype, copy=False)
+        sk, sws, starts, (tot, nd, first), decode = packed
+        r1, r2, kk, TP, FP = kb.curve_rates(sk, sws, starts, mode, roc, tot, nd, first)
+        thr = decode(kk, in_place=True).astype(ys_orig.dtype, copy=False)
     else:
         positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label,
                                                 sample_weight)
@@ -948,7 +951,7 @@ def _ovr_fast(y_true, y_score, classes, average, sample_weight):
                                 minmax=(lo[c], hi[c]))
         if packed is None:
             return None
-        sk, sws, starts, tot, _ = packed
+        sk, sws, starts, (tot, _, _), _ = packed
         auc_c, _, tp, fp = kb.auc_ap_sorted(sk, sws, starts, tot)
         if not (tp > 0 and fp > 0):
             return None

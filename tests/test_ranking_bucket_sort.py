@@ -127,7 +127,7 @@ def test_several_chunks_and_buckets_sorted():
     y = (rng.random(n) < 0.5).astype(np.int64)
     w = rng.random(n)
     (labels, pos), ys, sw, _ = R._curve_inputs(y, s, None, w, raw_labels=True)
-    sk, sws, starts, tot, decode = R._packed_sorted(labels, pos, ys, sw)
+    sk, sws, starts, (tot, _, _), decode = R._packed_sorted(labels, pos, ys, sw)
     assert starts.shape[0] - 1 > 2  # several buckets
     order = np.lexsort((y, s))  # by score, then label (the packed key's bit 0)
     np.testing.assert_array_equal(decode(sk), s[order])

@@ -23,7 +23,7 @@ from numba import njit, prange
 
 CHUNK = 1 << 20          # tokens per chunk of the parallel passes (fixed)
 _FINE_BITS = 16
-_TARGET = 1 << 14         # keys per bucket (fits L2 with a float64 payload)
+_TARGET = 1 << 15         # keys per bucket (fits L2 with a float64 payload)
 _SMALL = 48               # insertion sort below this many keys
 _BLOCK = 1024             # keys computed per block before they are counted
 
@@ -272,17 +272,43 @@ def _sort_bucket(k, v, a, b, lo, span):
 
 
 @njit(cache=True, parallel=True)
-def _sort_buckets(k, v, starts, bfirst, shift):
+def _sort_buckets(k, v, starts, bfirst, shift, scan):
+    """Sort every bucket in place (parallel over buckets).  Returns the
+    (positive, negative) totals per bucket and, with ``scan``, also a pass
+    over each sorted bucket while it is still in cache: totals summed from the
+    top down (the curve scans' order), the number of distinct scores and the
+    sums at the bucket's first point."""
     nb = starts.shape[0] - 1
     tot = np.empty((nb, 2), dtype=np.float64)
+    nd = np.zeros(nb if scan else 0, dtype=np.int64)
+    first = np.zeros((nb if scan else 0, 2), dtype=np.float64)
     sh = np.uint64(shift)
+    one = np.uint64(1)
     for j in prange(nb):
+        a = starts[j]
+        b = starts[j + 1]
         lo = np.uint64(bfirst[j]) << sh
         span = (np.uint64(bfirst[j + 1] - bfirst[j]) << sh) - np.uint64(1)
-        tp, fp = _sort_bucket(k, v, starts[j], starts[j + 1], lo, span)
+        tp, fp = _sort_bucket(k, v, a, b, lo, span)
+        if scan:
+            tp = 0.0
+            fp = 0.0
+            c = 0
+            for r in range(b - 1, a - 1, -1):
+                x = np.uint64(k[r])
+                lab = np.float64(x & one)
+                wi = 1.0 if v is None else v[r]
+                tp += wi * lab
+                fp += wi * (1.0 - lab)
+                close = r == a or (np.uint64(k[r - 1]) >> one) != (x >> one)
+                if c == 0 and close:  # branch on c == 0: taken once
+                    first[j, 0] = tp
+                    first[j, 1] = fp
+                c += 1 if close else 0
+            nd[j] = c
         tot[j, 0] = tp
         tot[j, 1] = fp
-    return tot
+    return tot, nd, first
 
 
 @njit(cache=True)
@@ -295,19 +321,20 @@ def _prefault(a):
 
 
 @njit(cache=True)
-def bucket_sort(bits, sign, kmin, y, pos, w, hist, shift, dk, dw):
+def bucket_sort(bits, sign, kmin, y, pos, w, hist, shift, dk, dw, scan):
     """Sort the packed keys of the scores with bits ``bits`` (label ``y == pos``) into ``dk``
     (uint32 or uint64, length n), carrying ``w`` into ``dw`` (or None), given
-    their fine histogram; returns the bucket starts and the per-bucket
-    (positive, negative) weight totals."""
+    their fine histogram; returns the bucket starts, the per-bucket
+    (positive, negative) weight totals and, with ``scan``, the curve scans'
+    per-bucket data (see ``_sort_buckets``)."""
     bmap, starts, bfirst = _plan(hist)
     offs = _chunk_offsets(hist, bmap, starts)
     _prefault(dk)
     if w is not None:
         _prefault(dw)
     _scatter(bits, sign, kmin, y, pos, w, bmap, offs, shift, dk, dw)
-    tot = _sort_buckets(dk, dw, starts, bfirst, shift)
-    return starts, tot
+    tot, nd, first = _sort_buckets(dk, dw, starts, bfirst, shift, scan)
+    return starts, tot, nd, first
 
 
 # ---------------------------------------------------------------- scans
@@ -519,18 +546,18 @@ def keep_points(fps, tps, kk, mode):
     return f2, t2, k2
 
 
-@njit(cache=True)
-def decode_keys(kk, kmin, sign, out, reverse):
+@njit(cache=True, parallel=True)
+def decode_keys(kk, kmin, sign, out):
     """Scores (as their bits, into ``out``) of packed keys: the inverse of
-    ``_order_key`` after ``(k >> 1) + kmin``; in reverse order if asked."""
+    ``_order_key`` after ``(k >> 1) + kmin``."""
     m = kk.shape[0]
     one = np.uint64(1)
     s64 = np.uint64(sign)
     full = s64 | (s64 - one)
-    for i in range(m):
+    for i in prange(m):
         ok = (np.uint64(kk[i]) >> one) + np.uint64(kmin)
         b = ok ^ s64 if (ok & s64) != 0 else ok ^ full
-        out[m - 1 - i if reverse else i] = b
+        out[i] = b
 
 
 @njit(cache=True, parallel=True)
@@ -617,38 +644,6 @@ def count_other(y, lo, hi):
 
 # ------------------------------------------------ fused curve (points kept)
 
-@njit(cache=True, parallel=True)
-def _bucket_first_points(sk, sw, starts):
-    """Per bucket: distinct count, local totals (summed from its top down) and
-    the local sums at its first point."""
-    nb = starts.shape[0] - 1
-    nd = np.zeros(nb, dtype=np.int64)
-    tot = np.zeros((nb, 2), dtype=np.float64)
-    first = np.zeros((nb, 2), dtype=np.float64)
-    one = np.uint64(1)
-    for j in prange(nb):
-        a = starts[j]
-        b = starts[j + 1]
-        c = 0
-        tp = 0.0
-        fp = 0.0
-        for r in range(b - 1, a - 1, -1):
-            k = np.uint64(sk[r])
-            lab = np.float64(k & one)
-            wi = 1.0 if sw is None else sw[r]
-            tp += wi * lab
-            fp += wi * (1.0 - lab)
-            if r == a or (np.uint64(sk[r - 1]) >> one) != (k >> one):
-                if c == 0:
-                    first[j, 0] = tp
-                    first[j, 1] = fp
-                c += 1
-        nd[j] = c
-        tot[j, 0] = tp
-        tot[j, 1] = fp
-    return nd, tot, first
-
-
 @njit(cache=True, inline="always")
 def _keeps(mode, has_prev, has_next, ppt, ppf, pt, pf, ct, cf):
     """drop_intermediate's rule for the point (pt, pf) between (ppt, ppf) and
@@ -662,43 +657,58 @@ def _keeps(mode, has_prev, has_next, ppt, ppf, pt, pf, ct, cf):
 
 @njit(cache=True)
 def _walk_bucket(sk, sw, a, b, tp0, fp0, has_prev, ppt, ppf, has_next, nt, nf,
-                 mode, out_pos, r1, r2, kk, TP, FP, roc, n_out):
+                 mode, out_pos, r1, r2, kk, TP, FP, roc, n_out, bt, bf, bk):
     """Walk one bucket's points from its top; count the kept ones and, when
     ``out_pos >= 0``, write them (rates and keys) from output slot
-    ``out_pos`` on.  Returns the number kept."""
+    ``out_pos`` on.  Returns the number kept.
+
+    Blocks of keys are first reduced to their points (branch-free compaction
+    into ``bt``/``bf``/``bk``); each point is then decided once its successor
+    is known.
+    """
     one = np.uint64(1)
+    blk = bt.shape[0]
     tp = 0.0
     fp = 0.0
-    # the point before the current one (p) and the one before it (pp)
     have_p = False
     pt = 0.0
     pf = 0.0
     pk = sk[a]
     kept = 0
-    for r in range(b - 1, a - 1, -1):
-        k = np.uint64(sk[r])
-        lab = np.float64(k & one)
-        wi = 1.0 if sw is None else sw[r]
-        tp += wi * lab
-        fp += wi * (1.0 - lab)
-        if r == a or (np.uint64(sk[r - 1]) >> one) != (k >> one):
-            ct = tp0 + tp
-            cf = fp0 + fp
+    write = out_pos >= 0
+    r = b - 1
+    while r >= a:
+        lo = max(a, r - blk + 1)
+        q = 0
+        for rr in range(r, lo - 1, -1):
+            k = np.uint64(sk[rr])
+            lab = np.float64(k & one)
+            wi = 1.0 if sw is None else sw[rr]
+            tp += wi * lab
+            fp += wi * (1.0 - lab)
+            bt[q] = tp0 + tp
+            bf[q] = fp0 + fp
+            bk[q] = sk[rr]
+            q += 1 if (rr == a or (np.uint64(sk[rr - 1]) >> one) != (k >> one)) else 0
+        for t in range(q):
+            ct = bt[t]
+            cf = bf[t]
             if have_p:
-                if _keeps(mode, has_prev, True, ppt, ppf, pt, pf, ct, cf):
-                    if out_pos >= 0:
-                        _write_point(out_pos + kept, pt, pf, pk, r1, r2, kk, TP, FP,
-                                     roc, n_out)
-                    kept += 1
+                keep = _keeps(mode, has_prev, True, ppt, ppf, pt, pf, ct, cf)
+                if write and keep:
+                    _write_point(out_pos + kept, pt, pf, pk, r1, r2, kk, TP, FP, roc,
+                                 n_out)
+                kept += 1 if keep else 0
                 has_prev = True
                 ppt = pt
                 ppf = pf
             pt = ct
             pf = cf
-            pk = sk[r]
+            pk = bk[t]
             have_p = True
+        r = lo - 1
     if _keeps(mode, has_prev, has_next, ppt, ppf, pt, pf, nt, nf):
-        if out_pos >= 0:
+        if write:
             _write_point(out_pos + kept, pt, pf, pk, r1, r2, kk, TP, FP, roc, n_out)
         kept += 1
     return kept
@@ -706,6 +716,7 @@ def _walk_bucket(sk, sw, a, b, tp0, fp0, has_prev, ppt, ppf, has_next, nt, nf,
 
 @njit(cache=True, inline="always")
 def _write_point(q, tp, fp, key, r1, r2, kk, TP, FP, roc, n_out):
+    """Write kept point q (0 = highest score)."""
     if roc:
         # slot 0 holds the leading (0, 0) point
         r1[q + 1] = fp / FP if FP > 0 else np.nan
@@ -721,9 +732,11 @@ def _write_point(q, tp, fp, key, r1, r2, kk, TP, FP, roc, n_out):
 
 
 @njit(cache=True, parallel=True)
-def curve_rates(sk, sw, starts, mode, roc):
+def curve_rates(sk, sw, starts, mode, roc, tot, nd, first):
     """ROC (``roc``) or precision-recall arrays straight from the sorted keys.
 
+    ``tot``, ``nd``, ``first``: per-bucket totals (summed from the top down),
+    distinct counts and first-point sums, from ``bucket_sort(..., scan=True)``.
     ``mode``: 0 keeps every distinct score, 1 / 2 drop the points
     ``drop_intermediate`` drops for ROC / PR.  The neighbours of a bucket's
     end points are the end points of the adjacent buckets, found in a first
@@ -739,9 +752,8 @@ def curve_rates(sk, sw, starts, mode, roc):
         PR: ascending).
     TP, FP : float64 totals.
     """
-    nd, tot, first = _bucket_first_points(sk, sw, starts)
-    before, TP, FP = _prefix_from_top(tot)
     nb = starts.shape[0] - 1
+    before, TP, FP = _prefix_from_top(tot)
     # end points of each bucket in global terms
     fst = np.empty((nb, 2), dtype=np.float64)
     lst = np.empty((nb, 2), dtype=np.float64)
@@ -760,11 +772,14 @@ def curve_rates(sk, sw, starts, mode, roc):
         for j in prange(nb):
             hp = j < nb - 1
             hn = j > 0
+            bt = np.empty(_BLOCK, dtype=np.float64)
+            bf = np.empty(_BLOCK, dtype=np.float64)
+            bk = np.empty(_BLOCK, dtype=sk.dtype)
             kept[j] = _walk_bucket(
                 sk, sw, starts[j], starts[j + 1], before[j, 0], before[j, 1],
                 hp, lst[j + 1, 0] if hp else 0.0, lst[j + 1, 1] if hp else 0.0,
                 hn, fst[j - 1, 0] if hn else 0.0, fst[j - 1, 1] if hn else 0.0,
-                mode, -1, dummy, dummy, dk, TP, FP, roc, 0)
+                mode, -1, dummy, dummy, dk, TP, FP, roc, 0, bt, bf, bk)
     out0 = np.empty(nb, dtype=np.int64)
     o = 0
     for j in range(nb - 1, -1, -1):
@@ -786,11 +801,14 @@ def curve_rates(sk, sw, starts, mode, roc):
     for j in prange(nb):
         hp = j < nb - 1
         hn = j > 0
+        bt = np.empty(_BLOCK, dtype=np.float64)
+        bf = np.empty(_BLOCK, dtype=np.float64)
+        bk = np.empty(_BLOCK, dtype=sk.dtype)
         _walk_bucket(
             sk, sw, starts[j], starts[j + 1], before[j, 0], before[j, 1],
             hp, lst[j + 1, 0] if hp else 0.0, lst[j + 1, 1] if hp else 0.0,
             hn, fst[j - 1, 0] if hn else 0.0, fst[j - 1, 1] if hn else 0.0,
-            mode, out0[j], r1, r2, kk, TP, FP, roc, K)
+            mode, out0[j], r1, r2, kk, TP, FP, roc, K, bt, bf, bk)
     return r1, r2, kk, TP, FP
 
 
