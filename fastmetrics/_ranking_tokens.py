@@ -130,6 +130,8 @@ def ranking_tokens(y_true, y_score, *, task, num_classes=None, sample_weight=Non
     ys = as_array(y_score, "y_score")
     _check_numeric(yt, "y_true", task)
     _check_numeric(ys, "y_score", task)
+    if ys.dtype.kind == "f" and ys.dtype.itemsize < 4:
+        ys = ys.astype(np.float32)  # float16: exact in float32, which the kernels take
     if task == "binary":
         return _binary(yt, ys, sample_weight, mask, ignore_index, class_weight)
     if task == "multiclass":
@@ -251,7 +253,7 @@ def _binary(yt, ys, sample_weight, mask, ignore_index, class_weight):
         one_hot, S = True, ys.shape
         s2 = ys.reshape(-1, 1)
     else:
-        if yt.ndim >= 1 and yt.shape[-1:] == (1,) and (
+        if yt.ndim >= 2 and yt.shape[-1:] == (1,) and (
                 ys.shape == yt.shape or ys.shape == yt.shape[:-1]):
             yt = yt[..., 0]
         if ys.shape == yt.shape + (1,):

@@ -752,3 +752,17 @@ def test_ranking_tokens_binary_empty_and_non_contiguous_scores(rng):
     got = fm.roc_auc_score(y, pf[:, ::-1][:, ::-1], task="multiclass", multi_class="ovr",
                            mask=mask)
     assert_same(got, skm.roc_auc_score(y[mask], p[mask], multi_class="ovr"))
+
+
+def test_float16_scores_and_a_single_token():
+    """float16 scores are read (exactly, as float32); a (1,) batch stays one
+    token, so a (1,) weight or mask still fits it."""
+    y = np.array([0, 1, 1, 0])
+    s16 = np.array([0.1, 0.5, 0.7, 0.6], dtype=np.float16)
+    got = fm.roc_auc_score(y, s16, task="binary")
+    assert got == pytest.approx(skm.roc_auc_score(y, s16.astype(np.float64)))
+    fpr, tpr, thr = fm.roc_curve(np.array([1, 0])[:1], np.array([0.3]), task="binary",
+                                 sample_weight=np.array([2.0]), mask=np.array([True]))
+    exp = skm.roc_curve([1], [0.3], sample_weight=[2.0])
+    for g, e in zip((fpr, tpr, thr), exp):
+        np.testing.assert_allclose(g, e)
