@@ -338,13 +338,13 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None, drop=
     kb = _kernels_bucket()
     (labels, pos), ys, sw, ys_orig = _curve_inputs(y_true, y_score, pos_label,
                                                    sample_weight, raw_labels=True)
-    packed = _packed_sorted(labels, pos, ys, sw)
+    packed = _packed_sorted(labels, pos, ys, sw, scan=True)
     if packed is not None:
-        sk, sws, starts, _, decode = packed
-        fps, tps, kk = kb.curve_sorted(sk, sws, starts)
-        if drop:
-            fps, tps, kk = kb.keep_points(fps, tps, kk, drop)
-        return fps, tps, decode(kk).astype(ys_orig.dtype, copy=False)
+        sk, sws, starts, (tot, nd, first), decode = packed
+        fps, tps, kk, _, _ = kb.curve_rates(sk, sws, starts, drop, True, tot, nd, first,
+                                            True)
+        return fps[1:], tps[1:], decode(kk, in_place=True).astype(ys_orig.dtype,
+                                                                  copy=False)
     positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
     fps, tps, idx = _kernels().binary_curve(perm, skeys, positive, sw)
     if drop:
@@ -363,7 +363,8 @@ def _curve_rates(y_true, y_score, pos_label, sample_weight, drop_intermediate, r
     packed = _packed_sorted(labels, pos, ys, sw, scan=True)
     if packed is not None:
         sk, sws, starts, (tot, nd, first), decode = packed
-        r1, r2, kk, TP, FP = kb.curve_rates(sk, sws, starts, mode, roc, tot, nd, first)
+        r1, r2, kk, TP, FP = kb.curve_rates(sk, sws, starts, mode, roc, tot, nd, first,
+                                            False)
         thr = decode(kk, in_place=True).astype(ys_orig.dtype, copy=False)
     else:
         positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label,

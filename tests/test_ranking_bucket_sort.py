@@ -107,6 +107,11 @@ def test_curves_against_sklearn(kind):
             for g, e in zip(got, exp):
                 assert g.shape == e.shape and g.dtype == e.dtype
                 np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-12)
+            got = fm.det_curve(y, s, drop_intermediate=di, **kw)
+            exp = skm.det_curve(y, s, drop_intermediate=di, **kw)
+            for g, e in zip(got, exp):
+                assert g.shape == e.shape
+                np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-12)
 
 
 def test_small_inputs_take_the_serial_path():

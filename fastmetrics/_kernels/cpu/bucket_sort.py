@@ -339,35 +339,6 @@ def bucket_sort(bits, sign, kmin, y, pos, w, hist, shift, dk, dw, scan):
 
 # ---------------------------------------------------------------- scans
 
-@njit(cache=True, parallel=True)
-def _bucket_distinct(sk, sw, starts):
-    """Per bucket: the number of distinct scores (``key >> 1``) and the
-    positive / negative totals summed from the bucket's top down (the order
-    of the curve scan, so that a bucket's last point plus the totals above it
-    is exactly where the next bucket starts)."""
-    nb = starts.shape[0] - 1
-    nd = np.zeros(nb, dtype=np.int64)
-    tot = np.zeros((nb, 2), dtype=np.float64)
-    one = np.uint64(1)
-    for j in prange(nb):
-        a = starts[j]
-        b = starts[j + 1]
-        c = 0
-        tp = 0.0
-        fp = 0.0
-        for r in range(b - 1, a - 1, -1):
-            k = np.uint64(sk[r])
-            lab = np.float64(k & one)
-            wi = 1.0 if sw is None else sw[r]
-            tp += wi * lab
-            fp += wi * (1.0 - lab)
-            c += 1 if (r == a or (np.uint64(sk[r - 1]) >> one) != (k >> one)) else 0
-        nd[j] = c
-        tot[j, 0] = tp
-        tot[j, 1] = fp
-    return nd, tot
-
-
 @njit(cache=True)
 def _prefix_from_top(tot):
     """Totals of the buckets above each bucket (descending score order)."""
@@ -383,37 +354,49 @@ def _prefix_from_top(tot):
     return before, tp, fp
 
 
-@njit(cache=True)
-def _bucket_auc_ap(sk, sw, a, b, tp, fp, ptp, pfp):
-    """Trapezoid and precision-step sums of one bucket, scanned from its top
-    starting at totals (tp, fp).  Blocks of keys are first reduced to their
-    curve points (a sequential, branch-free compaction into ``ptp``/``pfp``),
-    then the points' terms are summed in a vectorisable loop."""
+@njit(cache=True, inline="always")
+def _block_points(sk, sw, r, lo, a, tp, fp, tp0, fp0, bt, bf, bk, q):
+    """Reduce keys ``r`` down to ``lo`` (descending) to curve points, branch
+    free: each key writes slot ``q`` with the running sums ``(tp0 + tp,
+    fp0 + fp)`` and its key, and the last key of a run of tied scores (the
+    one that closes the point; ``a`` = the bucket's first key) moves ``q``
+    on.  An open run at ``lo`` is carried in ``tp``/``fp``.  Returns
+    (q, tp, fp)."""
     one = np.uint64(1)
+    for rr in range(r, lo - 1, -1):
+        k = np.uint64(sk[rr])
+        lab = np.float64(k & one)
+        wi = 1.0 if sw is None else sw[rr]
+        tp += wi * lab
+        fp += wi * (1.0 - lab)
+        bt[q] = tp0 + tp
+        bf[q] = fp0 + fp
+        bk[q] = sk[rr]
+        q += 1 if (rr == a or (np.uint64(sk[rr - 1]) >> one) != (k >> one)) else 0
+    return q, tp, fp
+
+
+@njit(cache=True)
+def _bucket_auc_ap(sk, sw, a, b, tp0, fp0, ptp, pfp, pk):
+    """Trapezoid and precision-step sums of one bucket, scanned from its top
+    starting at totals (tp0, fp0).  Blocks of keys are first reduced to their
+    curve points (``_block_points``, slot 0 holding the previous point), then
+    the points' terms are summed in a vectorisable loop."""
     area = 0.0
     ap = 0.0
     blk = ptp.shape[0] - 1
-    ptp[0] = tp
-    pfp[0] = fp
+    ptp[0] = tp0
+    pfp[0] = fp0
+    tp = 0.0
+    fp = 0.0
     r = b - 1
     while r >= a:
         lo = max(a, r - blk + 1)
-        q = 1
-        for rr in range(r, lo - 1, -1):
-            k = np.uint64(sk[rr])
-            lab = np.float64(k & one)
-            wi = 1.0 if sw is None else sw[rr]
-            tp += wi * lab
-            fp += wi * (1.0 - lab)
-            ptp[q] = tp
-            pfp[q] = fp
-            close = rr == a or (np.uint64(sk[rr - 1]) >> one) != (k >> one)
-            q += 1 if close else 0
+        q, tp, fp = _block_points(sk, sw, r, lo, a, tp, fp, tp0, fp0, ptp, pfp, pk, 1)
         for t in range(1, q):
             area += (pfp[t] - pfp[t - 1]) * (ptp[t] + ptp[t - 1])
             ap += (ptp[t] - ptp[t - 1]) * (ptp[t] / max(ptp[t] + pfp[t], 1e-300))
-        # the last point of the block starts the next one; an open tie group
-        # at the block's end is carried by tp/fp and written again
+        # the last point of the block starts the next one
         ptp[0] = ptp[q - 1]
         pfp[0] = pfp[q - 1]
         r = lo - 1
@@ -436,8 +419,9 @@ def auc_ap_sorted(sk, sw, starts, tot):
     for j in prange(nb):
         ptp = np.empty(_BLOCK + 1, dtype=np.float64)
         pfp = np.empty(_BLOCK + 1, dtype=np.float64)
+        pk = np.empty(_BLOCK + 1, dtype=sk.dtype)
         area, ap = _bucket_auc_ap(sk, sw, starts[j], starts[j + 1],
-                                  before[j, 0], before[j, 1], ptp, pfp)
+                                  before[j, 0], before[j, 1], ptp, pfp, pk)
         parts[j, 0] = area
         parts[j, 1] = ap
     area = 0.0
@@ -447,53 +431,6 @@ def auc_ap_sorted(sk, sw, starts, tot):
         ap += parts[j, 1]
     auc = np.nan if (TP <= 0 or FP <= 0) else area / (FP * TP)
     return auc, (ap / TP if TP > 0 else np.nan), TP, FP
-
-
-@njit(cache=True, parallel=True)
-def curve_sorted(sk, sw, starts):
-    """False/true positive sums and the packed key at each distinct score, in
-    descending score order (one point per distinct ``key >> 1``).
-
-    A point's sums are ``(totals above its bucket) + (sums within the bucket
-    from its top)``: equal sums stay exactly equal and never decrease across
-    bucket boundaries (what ``drop_intermediate`` compares)."""
-    ndist, tot = _bucket_distinct(sk, sw, starts)
-    before, _, _ = _prefix_from_top(tot)
-    nb = starts.shape[0] - 1
-    out0 = np.empty(nb + 1, dtype=np.int64)
-    o = 0
-    for j in range(nb - 1, -1, -1):
-        out0[j] = o
-        o += ndist[j]
-    m = o
-    fps = np.empty(m, dtype=np.float64)
-    tps = np.empty(m, dtype=np.float64)
-    kk = np.empty(m, dtype=sk.dtype)
-    _prefault(fps)
-    _prefault(tps)
-    _prefault(kk)
-    one = np.uint64(1)
-    for j in prange(nb):
-        a = starts[j]
-        b = starts[j + 1]
-        tp0 = before[j, 0]
-        fp0 = before[j, 1]
-        tp = 0.0
-        fp = 0.0
-        q = out0[j]
-        for r in range(b - 1, a - 1, -1):
-            k = np.uint64(sk[r])
-            lab = np.float64(k & one)
-            wi = 1.0 if sw is None else sw[r]
-            tp += wi * lab
-            fp += wi * (1.0 - lab)
-            # branch-free: every key writes its group's slot, the group's
-            # last key (the one that closes the point) writes it last
-            fps[q] = fp0 + fp
-            tps[q] = tp0 + tp
-            kk[q] = k
-            q += 1 if (r == a or (np.uint64(sk[r - 1]) >> one) != (k >> one)) else 0
-    return fps, tps, kk
 
 
 # ------------------------------------------------------- curve post-processing
@@ -666,7 +603,6 @@ def _walk_bucket(sk, sw, a, b, tp0, fp0, has_prev, ppt, ppf, has_next, nt, nf,
     into ``bt``/``bf``/``bk``); each point is then decided once its successor
     is known.
     """
-    one = np.uint64(1)
     blk = bt.shape[0]
     tp = 0.0
     fp = 0.0
@@ -679,17 +615,7 @@ def _walk_bucket(sk, sw, a, b, tp0, fp0, has_prev, ppt, ppf, has_next, nt, nf,
     r = b - 1
     while r >= a:
         lo = max(a, r - blk + 1)
-        q = 0
-        for rr in range(r, lo - 1, -1):
-            k = np.uint64(sk[rr])
-            lab = np.float64(k & one)
-            wi = 1.0 if sw is None else sw[rr]
-            tp += wi * lab
-            fp += wi * (1.0 - lab)
-            bt[q] = tp0 + tp
-            bf[q] = fp0 + fp
-            bk[q] = sk[rr]
-            q += 1 if (rr == a or (np.uint64(sk[rr - 1]) >> one) != (k >> one)) else 0
+        q, tp, fp = _block_points(sk, sw, r, lo, a, tp, fp, tp0, fp0, bt, bf, bk, 0)
         for t in range(q):
             ct = bt[t]
             cf = bf[t]
@@ -732,9 +658,10 @@ def _write_point(q, tp, fp, key, r1, r2, kk, TP, FP, roc, n_out):
 
 
 @njit(cache=True, parallel=True)
-def curve_rates(sk, sw, starts, mode, roc, tot, nd, first):
+def curve_rates(sk, sw, starts, mode, roc, tot, nd, first, raw):
     """ROC (``roc``) or precision-recall arrays straight from the sorted keys.
 
+    ``raw`` (ROC only): the sums themselves instead of the rates.
     ``tot``, ``nd``, ``first``: per-bucket totals (summed from the top down),
     distinct counts and first-point sums, from ``bucket_sort(..., scan=True)``.
     ``mode``: 0 keeps every distinct score, 1 / 2 drop the points
@@ -754,6 +681,8 @@ def curve_rates(sk, sw, starts, mode, roc, tot, nd, first):
     """
     nb = starts.shape[0] - 1
     before, TP, FP = _prefix_from_top(tot)
+    dT = 1.0 if raw else TP  # the divisors of the rates
+    dF = 1.0 if raw else FP
     # end points of each bucket in global terms
     fst = np.empty((nb, 2), dtype=np.float64)
     lst = np.empty((nb, 2), dtype=np.float64)
@@ -779,7 +708,7 @@ def curve_rates(sk, sw, starts, mode, roc, tot, nd, first):
                 sk, sw, starts[j], starts[j + 1], before[j, 0], before[j, 1],
                 hp, lst[j + 1, 0] if hp else 0.0, lst[j + 1, 1] if hp else 0.0,
                 hn, fst[j - 1, 0] if hn else 0.0, fst[j - 1, 1] if hn else 0.0,
-                mode, -1, dummy, dummy, dk, TP, FP, roc, 0, bt, bf, bk)
+                mode, -1, dummy, dummy, dk, dT, dF, roc, 0, bt, bf, bk)
     out0 = np.empty(nb, dtype=np.int64)
     o = 0
     for j in range(nb - 1, -1, -1):
@@ -793,8 +722,8 @@ def curve_rates(sk, sw, starts, mode, roc, tot, nd, first):
     _prefault(r2)
     _prefault(kk)
     if roc:
-        r1[0] = 0.0 / FP if FP > 0 else np.nan
-        r2[0] = 0.0 / TP if TP > 0 else np.nan
+        r1[0] = 0.0 / dF if dF > 0 else np.nan
+        r2[0] = 0.0 / dT if dT > 0 else np.nan
     else:
         r1[K] = 1.0
         r2[K] = 0.0
@@ -808,7 +737,7 @@ def curve_rates(sk, sw, starts, mode, roc, tot, nd, first):
             sk, sw, starts[j], starts[j + 1], before[j, 0], before[j, 1],
             hp, lst[j + 1, 0] if hp else 0.0, lst[j + 1, 1] if hp else 0.0,
             hn, fst[j - 1, 0] if hn else 0.0, fst[j - 1, 1] if hn else 0.0,
-            mode, out0[j], r1, r2, kk, TP, FP, roc, K, bt, bf, bk)
+            mode, out0[j], r1, r2, kk, dT, dF, roc, K, bt, bf, bk)
     return r1, r2, kk, TP, FP
 
 
