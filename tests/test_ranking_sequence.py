@@ -761,8 +761,10 @@ def test_float16_scores_and_a_single_token():
     s16 = np.array([0.1, 0.5, 0.7, 0.6], dtype=np.float16)
     got = fm.roc_auc_score(y, s16, task="binary")
     assert got == pytest.approx(skm.roc_auc_score(y, s16.astype(np.float64)))
-    fpr, tpr, thr = fm.roc_curve(np.array([1, 0])[:1], np.array([0.3]), task="binary",
-                                 sample_weight=np.array([2.0]), mask=np.array([True]))
-    exp = skm.roc_curve([1], [0.3], sample_weight=[2.0])
+    with pytest.warns(fm.UndefinedMetricWarning, match="No negative samples"):
+        fpr, tpr, thr = fm.roc_curve(np.array([1, 0])[:1], np.array([0.3]), task="binary",
+                                     sample_weight=np.array([2.0]), mask=np.array([True]))
+    with pytest.warns(Warning, match="No negative samples"):
+        exp = skm.roc_curve([1], [0.3], sample_weight=[2.0])
     for g, e in zip((fpr, tpr, thr), exp):
         np.testing.assert_allclose(g, e)
