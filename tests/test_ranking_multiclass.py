@@ -27,7 +27,7 @@ def _both(name, *args, **kw):
     return _call(skm, name, *args, **kw), _call(fm, name, *args, **kw)
 
 
-def _same(name, *args, **kw):
+def _assert_same(name, *args, **kw):
     """Same value (1e-10 relative) and same warnings as scikit-learn."""
     (want, want_warn), (got, got_warn) = _both(name, *args, **kw)
     assert not isinstance(want, Exception), want
@@ -37,7 +37,7 @@ def _same(name, *args, **kw):
     return got
 
 
-def _same_error(name, *args, exact=True, **kw):
+def _assert_same_error(name, *args, exact=True, **kw):
     """Both raise the same exception type (and message when ``exact``)."""
     (want, _), (got, _) = _both(name, *args, **kw)
     assert isinstance(want, Exception), want
@@ -95,7 +95,7 @@ def test_ovo_matches_sklearn(C, ties, seed):
     y = rng.integers(0, C, n)
     P = _probs(rng, n, C, ties, np.float32 if seed else np.float64)
     for average in ("macro", "weighted"):
-        _same("roc_auc_score", y, P, multi_class="ovo", average=average)
+        _assert_same("roc_auc_score", y, P, multi_class="ovo", average=average)
 
 
 @pytest.mark.parametrize("ties", [False, True])
@@ -146,7 +146,7 @@ def test_ovo_permutation_invariant_and_signed_zero_ties():
     Pz = P.copy()
     Pz[Pz == 0] = -0.0
     Pz[::2][Pz[::2] == 0] = 0.0
-    _same("roc_auc_score", y, Pz, multi_class="ovo")
+    _assert_same("roc_auc_score", y, Pz, multi_class="ovo")
 
 
 def test_ovo_labels_string_and_int_classes():
@@ -155,17 +155,17 @@ def test_ovo_labels_string_and_int_classes():
     y = names[rng.integers(0, 4, 300)]
     P = _probs(rng, 300, 4, ties=True)
     for average in ("macro", "weighted"):
-        _same("roc_auc_score", y, P, multi_class="ovo", average=average)
-        _same("roc_auc_score", y, P, multi_class="ovo", average=average,
+        _assert_same("roc_auc_score", y, P, multi_class="ovo", average=average)
+        _assert_same("roc_auc_score", y, P, multi_class="ovo", average=average,
               labels=list(names))
         # a class in labels that y_true lacks: its column is never scored
         y3 = rng.integers(0, 3, 300)
-        _same("roc_auc_score", y3, P, multi_class="ovo", average=average,
+        _assert_same("roc_auc_score", y3, P, multi_class="ovo", average=average,
               labels=[0, 1, 2, 3])
         # two classes present, three labels: multiclass because of y_score
         y2 = rng.integers(0, 2, 300)
         P3 = _probs(rng, 300, 3)
-        _same("roc_auc_score", y2, P3, multi_class="ovo", average=average,
+        _assert_same("roc_auc_score", y2, P3, multi_class="ovo", average=average,
               labels=[0, 1, 2])
     want = _hand_till(y3, P, [0, 1, 2, 3])
     np.testing.assert_allclose(
@@ -177,8 +177,8 @@ def test_ovo_integer_and_bool_scores():
     rng = np.random.default_rng(14)
     y = rng.integers(0, 3, 100)
     onehot = np.eye(3, dtype=np.int64)[rng.integers(0, 3, 100)]
-    _same("roc_auc_score", y, onehot, multi_class="ovo")
-    _same("roc_auc_score", y, onehot.astype(bool), multi_class="ovo")
+    _assert_same("roc_auc_score", y, onehot, multi_class="ovo")
+    _assert_same("roc_auc_score", y, onehot.astype(bool), multi_class="ovo")
 
 
 def test_ovo_one_class_present_matches_sklearn():
@@ -189,7 +189,7 @@ def test_ovo_one_class_present_matches_sklearn():
         "roc_auc_score", y, P, multi_class="ovo", labels=[0, 1, 2])
     assert np.isnan(want) and np.isnan(got)
     assert got_warn == want_warn
-    _same_error("roc_auc_score", y, P, multi_class="ovo", labels=[0, 1, 2],
+    _assert_same_error("roc_auc_score", y, P, multi_class="ovo", labels=[0, 1, 2],
                 average="weighted")
 
 
@@ -211,7 +211,7 @@ def test_ovo_errors_match_sklearn(kw, exact):
     rng = np.random.default_rng(16)
     y = rng.integers(0, 3, 40)
     kw = dict(dict(multi_class="ovo"), **kw)
-    got = _same_error("roc_auc_score", y, _probs(rng, 40, 3), exact=exact, **kw)
+    got = _assert_same_error("roc_auc_score", y, _probs(rng, 40, 3), exact=exact, **kw)
     if not exact:
         assert next(k for k in kw if k != "multi_class" or kw[k] == "xx") in str(got)
 
@@ -220,13 +220,13 @@ def test_ovo_shape_and_probability_errors_match_sklearn():
     rng = np.random.default_rng(17)
     y = rng.integers(0, 3, 40)
     P = _probs(rng, 40, 3)
-    _same_error("roc_auc_score", y, P * 2, multi_class="ovo")
-    _same_error("roc_auc_score", y, P[:, 0], multi_class="ovo")
-    _same_error("roc_auc_score", y, np.c_[P, np.zeros(40)], multi_class="ovo")
-    _same_error("roc_auc_score", y, P[:-1], multi_class="ovo", exact=False)
+    _assert_same_error("roc_auc_score", y, P * 2, multi_class="ovo")
+    _assert_same_error("roc_auc_score", y, P[:, 0], multi_class="ovo")
+    _assert_same_error("roc_auc_score", y, np.c_[P, np.zeros(40)], multi_class="ovo")
+    _assert_same_error("roc_auc_score", y, P[:-1], multi_class="ovo", exact=False)
     Q = P.copy()
     Q[5, 1] = np.nan
-    _same_error("roc_auc_score", y, Q, multi_class="ovo", exact=False)
+    _assert_same_error("roc_auc_score", y, Q, multi_class="ovo", exact=False)
 
 
 def test_ovo_core_reports_first_bad_score():
@@ -256,7 +256,7 @@ def test_multiclass_ap_matches_sklearn(C, ties, weighted):
     if weighted:
         w[rng.random(n) < 0.1] = 0.0
     for average in AP_AVERAGES:
-        _same("average_precision_score", y, P, average=average, sample_weight=w)
+        _assert_same("average_precision_score", y, P, average=average, sample_weight=w)
 
 
 def test_multiclass_ap_samples_brute_force():
@@ -285,9 +285,9 @@ def test_multiclass_ap_string_labels_and_float_labels():
     idx = rng.integers(0, 3, 150)
     P = _probs(rng, 150, 3, ties=True)
     for average in AP_AVERAGES:
-        _same("average_precision_score", names[idx], P, average=average)
-        _same("average_precision_score", idx.astype(float) + 2, P, average=average)
-        _same("average_precision_score", list(idx), P, average=average)
+        _assert_same("average_precision_score", names[idx], P, average=average)
+        _assert_same("average_precision_score", idx.astype(float) + 2, P, average=average)
+        _assert_same("average_precision_score", list(idx), P, average=average)
         # (scikit-learn 1.9.1 fails on a list y_score here: AttributeError)
         np.testing.assert_allclose(
             fm.average_precision_score(list(idx), P.tolist(), average=average),
@@ -331,7 +331,7 @@ def test_multiclass_ap_errors_match_sklearn(args, kw, exact):
     Pnan = P.copy()
     Pnan[4, 1] = np.nan
     scores = dict(P=P, P4=np.c_[P, P[:, 0]], P1=P[:, 0], Pshort=P[:-1], Pnan=Pnan)
-    got = _same_error("average_precision_score", y, scores[args], exact=exact, **kw)
+    got = _assert_same_error("average_precision_score", y, scores[args], exact=exact, **kw)
     if args == "Pnan":
         assert "y_score" in str(got) and "NaN" in str(got) and "4" in str(got)
 
@@ -340,17 +340,17 @@ def test_multiclass_ap_pos_label_one_is_accepted():
     rng = np.random.default_rng(25)
     y = rng.integers(0, 3, 50)
     P = _probs(rng, 50, 3)
-    _same("average_precision_score", y, P, pos_label=True)
-    _same("average_precision_score", y, P, pos_label=1.0)
+    _assert_same("average_precision_score", y, P, pos_label=True)
+    _assert_same("average_precision_score", y, P, pos_label=1.0)
 
 
 def test_multiclass_ap_zero_weights():
     rng = np.random.default_rng(26)
     y = rng.integers(0, 3, 30)
     P = _probs(rng, 30, 3)
-    _same("average_precision_score", y, P, average="weighted",
+    _assert_same("average_precision_score", y, P, average="weighted",
           sample_weight=np.zeros(30))
-    _same_error("average_precision_score", y, P, average="samples",
+    _assert_same_error("average_precision_score", y, P, average="samples",
                 sample_weight=np.zeros(30))
 
 
@@ -385,8 +385,8 @@ def test_topk_matches_sklearn(C, ties, dtype):
     w = rng.random(n)
     for k in range(1, C + 2):
         for normalize in (True, False):
-            _same("top_k_accuracy_score", y, S, k=k, normalize=normalize)
-            _same("top_k_accuracy_score", y, S, k=k, normalize=normalize,
+            _assert_same("top_k_accuracy_score", y, S, k=k, normalize=normalize)
+            _assert_same("top_k_accuracy_score", y, S, k=k, normalize=normalize,
                   sample_weight=w)
 
 
@@ -407,7 +407,7 @@ def test_topk_brute_force_heavy_ties():
                                    labels=[0, 1, 2]) == 1.0
     # -0.0 ties with +0.0
     Z = np.array([[-0.0, 0.0, 0.0], [0.0, -0.0, 0.0], [0.0, 0.0, -0.0], [0.0, -0.0, -0.0]])
-    _same("top_k_accuracy_score", np.array([0, 1, 2, 0]), Z, k=1)
+    _assert_same("top_k_accuracy_score", np.array([0, 1, 2, 0]), Z, k=1)
 
 
 def test_topk_labels_string_and_int_classes():
@@ -417,15 +417,15 @@ def test_topk_labels_string_and_int_classes():
     S = np.round(rng.random((200, 4)), 1)
     w = rng.random(200)
     for k in (1, 2, 3):
-        _same("top_k_accuracy_score", names[idx], S, k=k)
-        _same("top_k_accuracy_score", names[idx], S, k=k, labels=names, sample_weight=w)
+        _assert_same("top_k_accuracy_score", names[idx], S, k=k)
+        _assert_same("top_k_accuracy_score", names[idx], S, k=k, labels=names, sample_weight=w)
         # y_true lacks a class: labels are needed
         y3 = rng.integers(0, 3, 200)
-        _same("top_k_accuracy_score", y3, S, k=k, labels=[0, 1, 2, 3])
-        _same("top_k_accuracy_score", np.array([10, 20, 30, 40])[idx], S, k=k)
-        _same("top_k_accuracy_score", idx.astype(float), S.astype(np.float32), k=k)
+        _assert_same("top_k_accuracy_score", y3, S, k=k, labels=[0, 1, 2, 3])
+        _assert_same("top_k_accuracy_score", np.array([10, 20, 30, 40])[idx], S, k=k)
+        _assert_same("top_k_accuracy_score", idx.astype(float), S.astype(np.float32), k=k)
         # binary y_true, three labels: multiclass
-        _same("top_k_accuracy_score", idx % 2, S[:, :3], k=k, labels=[0, 1, 2])
+        _assert_same("top_k_accuracy_score", idx % 2, S[:, :3], k=k, labels=[0, 1, 2])
     np.testing.assert_allclose(
         fm.top_k_accuracy_score(y3, S, k=2, labels=[0, 1, 2, 3]),
         _topk_loop(y3, S, [0, 1, 2, 3], 2), rtol=1e-12)
@@ -436,10 +436,10 @@ def test_topk_bool_and_list_inputs():
     y = rng.integers(0, 3, 60)
     S = rng.random((60, 3)) > 0.5
     for k in (1, 2):
-        _same("top_k_accuracy_score", y, S, k=k)
-        _same("top_k_accuracy_score", list(y), S.astype(float).tolist(), k=k,
+        _assert_same("top_k_accuracy_score", y, S, k=k)
+        _assert_same("top_k_accuracy_score", list(y), S.astype(float).tolist(), k=k,
               sample_weight=list(rng.random(60)))
-    _same("top_k_accuracy_score", y, S, k=True)  # bool is an Integral in sklearn
+    _assert_same("top_k_accuracy_score", y, S, k=True)  # bool is an Integral in sklearn
 
 
 @pytest.mark.parametrize("scale", [1.0, 4.0])
@@ -451,16 +451,16 @@ def test_topk_binary_matches_sklearn(scale):
     w = rng.random(100)
     for k in (1, 2, 3):
         for normalize in (True, False):
-            _same("top_k_accuracy_score", y, s, k=k, normalize=normalize)
-            _same("top_k_accuracy_score", y, s, k=k, normalize=normalize,
+            _assert_same("top_k_accuracy_score", y, s, k=k, normalize=normalize)
+            _assert_same("top_k_accuracy_score", y, s, k=k, normalize=normalize,
                   sample_weight=w)
-    _same("top_k_accuracy_score", np.array(["no", "yes"])[y], s, k=1)
-    _same("top_k_accuracy_score", y * 2 - 1, s, k=1)
-    _same("top_k_accuracy_score", y, s.reshape(-1, 1), k=1)
-    _same("top_k_accuracy_score", y == 1, s, k=1)
+    _assert_same("top_k_accuracy_score", np.array(["no", "yes"])[y], s, k=1)
+    _assert_same("top_k_accuracy_score", y * 2 - 1, s, k=1)
+    _assert_same("top_k_accuracy_score", y, s.reshape(-1, 1), k=1)
+    _assert_same("top_k_accuracy_score", y == 1, s, k=1)
     # one class present, labels complete the pair
-    _same("top_k_accuracy_score", np.zeros(100, dtype=int), s, k=1, labels=[0, 1])
-    _same("top_k_accuracy_score", np.ones(100, dtype=int), s, k=1, labels=[0, 1])
+    _assert_same("top_k_accuracy_score", np.zeros(100, dtype=int), s, k=1, labels=[0, 1])
+    _assert_same("top_k_accuracy_score", np.ones(100, dtype=int), s, k=1, labels=[0, 1])
 
 
 def test_topk_many_rows_parallel_equals_serial():
@@ -470,7 +470,7 @@ def test_topk_many_rows_parallel_equals_serial():
     S = np.round(rng.random((n, 6)), 2).astype(np.float32)
     w = rng.random(n)
     for k in (1, 3):
-        _same("top_k_accuracy_score", y, S, k=k, sample_weight=w)
+        _assert_same("top_k_accuracy_score", y, S, k=k, sample_weight=w)
     k_ = rm._kernels()
     codes = y.astype(np.int64)
     a = k_.topk_chunks(S, codes, np.int64(2), w, rm.CHUNK)
@@ -483,9 +483,9 @@ def test_topk_non_contiguous_scores():
     rng = np.random.default_rng(36)
     y = rng.integers(0, 3, 80)
     S = np.asfortranarray(np.round(rng.random((80, 3)), 1))
-    _same("top_k_accuracy_score", y, S, k=1)
+    _assert_same("top_k_accuracy_score", y, S, k=1)
     S6 = np.round(rng.random((80, 6)), 1)
-    _same("top_k_accuracy_score", y, S6[:, ::2], k=2)
+    _assert_same("top_k_accuracy_score", y, S6[:, ::2], k=2)
 
 
 def test_topk_weight_properties():
@@ -529,7 +529,7 @@ def test_topk_errors_match_sklearn(case):
         "zero_weights": ((y, P), dict(sample_weight=np.zeros(20))),
         "binary_zero_weights": ((yb, P[:, 0]), dict(k=1, sample_weight=np.zeros(20))),
     }[case]
-    _same_error("top_k_accuracy_score", *args, exact=case != "y_2d", **kw)
+    _assert_same_error("top_k_accuracy_score", *args, exact=case != "y_2d", **kw)
 
 
 @pytest.mark.parametrize("kw", [dict(k=0), dict(k=2.0), dict(k=-1), dict(k="2"),
@@ -537,7 +537,7 @@ def test_topk_errors_match_sklearn(case):
 def test_topk_parameter_errors_name_the_argument(kw):
     rng = np.random.default_rng(39)
     y = rng.integers(0, 3, 20)
-    got = _same_error("top_k_accuracy_score", y, rng.random((20, 3)), exact=False, **kw)
+    got = _assert_same_error("top_k_accuracy_score", y, rng.random((20, 3)), exact=False, **kw)
     assert next(iter(kw)) in str(got)
 
 
@@ -548,11 +548,11 @@ def test_topk_nonfinite_scores_name_the_first_bad_row(bad):
     P = rng.random((20, 3))
     P[7, 2] = bad
     P[9, 0] = bad
-    got = _same_error("top_k_accuracy_score", y, P, exact=False)
+    got = _assert_same_error("top_k_accuracy_score", y, P, exact=False)
     assert "y_score" in str(got) and "row 7" in str(got)
     s = rng.random(20)
     s[3] = bad
-    got = _same_error("top_k_accuracy_score", y % 2, s, k=1, exact=False)
+    got = _assert_same_error("top_k_accuracy_score", y % 2, s, k=1, exact=False)
     assert "row 3" in str(got)
 
 

@@ -401,7 +401,7 @@ def test_large_update_uses_parts_and_equals_small_updates(small_parts):
 # --------------------------------------------------------------------------
 
 
-def _tables_equal(a, b):
+def _assert_tables_equal(a, b):
     np.testing.assert_array_equal(a.state_dict()["table"], b.state_dict()["table"])
 
 
@@ -411,16 +411,16 @@ def test_binary_input_forms_give_the_same_table():
     y = rng.integers(0, 2, (N, T))
     p = rng.random((N, T)).astype(np.float32)
     ref = AUC().update(y.reshape(-1), p.reshape(-1))
-    _tables_equal(AUC().update(y, p), ref)
-    _tables_equal(AUC().update(y.astype(bool), p), ref)
-    _tables_equal(AUC().update(y.astype(np.float32), p), ref)
-    _tables_equal(AUC().update(y, p[..., None]), ref)
-    _tables_equal(AUC().update(y[..., None], p[..., None]), ref)
+    _assert_tables_equal(AUC().update(y, p), ref)
+    _assert_tables_equal(AUC().update(y.astype(bool), p), ref)
+    _assert_tables_equal(AUC().update(y.astype(np.float32), p), ref)
+    _assert_tables_equal(AUC().update(y, p[..., None]), ref)
+    _assert_tables_equal(AUC().update(y[..., None], p[..., None]), ref)
     two = np.stack([1 - p, p], axis=-1)
-    _tables_equal(AUC().update(y, two), ref)  # two-unit output, column 1
+    _assert_tables_equal(AUC().update(y, two), ref)  # two-unit output, column 1
     onehot = np.stack([1 - y, y], axis=-1)
-    _tables_equal(AUC().update(onehot, two), ref)  # one-hot targets + two units
-    _tables_equal(AUC().update(list(y.reshape(-1)), list(p.reshape(-1))), ref)
+    _assert_tables_equal(AUC().update(onehot, two), ref)  # one-hot targets + two units
+    _assert_tables_equal(AUC().update(list(y.reshape(-1)), list(p.reshape(-1))), ref)
 
 
 def test_sequence_mask_weights_ignore_index_class_weight_vs_sklearn():
@@ -472,11 +472,11 @@ def test_multiclass_forms_mask_and_class_weight():
     onehot = np.eye(C)[y]
     a = AUC(task="multiclass", num_classes=C).update(y, S, mask=mask)
     b = AUC(task="multiclass", num_classes=C).update(onehot, S, mask=mask)
-    _tables_equal(a, b)
+    _assert_tables_equal(a, b)
     # ignore_index == mask
     c = AUC(task="multiclass", num_classes=C).update(np.where(mask, y, -1), S,
                                                      ignore_index=-1)
-    _tables_equal(a, c)
+    _assert_tables_equal(a, c)
 
 
 def test_multilabel_ignore_index_is_per_label():
