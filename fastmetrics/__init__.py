@@ -23,6 +23,11 @@ from .classification import (
     precision_score,
     recall_score,
 )
+from .calibration import (
+    calibration_curve,
+    expected_calibration_error,
+    reliability_diagram,
+)
 from .exceptions import UndefinedMetricWarning
 from .ranking import (
     auc,
@@ -57,6 +62,9 @@ __all__ = [
     "roc_auc_score",
     "roc_curve",
     "top_k_accuracy_score",
+    "calibration_curve",
+    "expected_calibration_error",
+    "reliability_diagram",
     "streaming",
 ]
 

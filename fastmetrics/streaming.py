@@ -11,6 +11,7 @@ import numpy as np
 from . import _stats
 from ._format import format_task
 from ._ranking_stream import AUC
+from .calibration import CalibrationError
 from ._validation import (
     check_ignore_index,
     check_num_classes,
@@ -18,7 +19,7 @@ from ._validation import (
     check_threshold,
 )
 
-__all__ = ["AUC", "ConfusionMatrix"]
+__all__ = ["AUC", "CalibrationError", "ConfusionMatrix"]
 
 _STATE_VERSION = 1
 
