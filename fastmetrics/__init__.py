@@ -39,6 +39,13 @@ from .ranking import (
     top_k_accuracy_score,
 )
 
+from .weighting import (
+    brier_score_loss,
+    compute_class_weight,
+    compute_sample_weight,
+    temporal_sample_weight,
+)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -65,6 +72,10 @@ __all__ = [
     "calibration_curve",
     "expected_calibration_error",
     "reliability_diagram",
+    "brier_score_loss",
+    "compute_class_weight",
+    "compute_sample_weight",
+    "temporal_sample_weight",
     "streaming",
 ]
 

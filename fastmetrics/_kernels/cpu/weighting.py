@@ -1,0 +1,348 @@
+"""Class-weighting and Brier-score kernels (CPU, Numba).
+
+Three kernels serve :func:`fastmetrics.weighting.temporal_sample_weight`:
+
+* ``label_range_chunks``: per-chunk (min, max) class id of the kept tokens
+  (only run when the number of classes has to be inferred);
+* ``class_count_chunks``: per-chunk token counts (int64) and weighted counts
+  (float64) per class, for ``class_weight="balanced"``;
+* ``temporal_weight_chunks``: writes ``sample_weight * class_weight[y]`` (or 0
+  for a skipped token) as float32, one output per token.
+
+Two serve :func:`fastmetrics.weighting.brier_score_loss`:
+``brier_binary_chunks`` and ``brier_multiclass_chunks`` return per-chunk
+weighted loss sums, weight sums and the min/max/finiteness facts the caller
+needs to raise scikit-learn's errors in scikit-learn's order.
+
+Every kernel takes the same options as the confusion kernels: optional inputs
+are ``None`` (Numba compiles one branch-free loop per combination), token
+``i`` has sample weight ``w[i // rep]`` (prefix broadcasting), the token range
+is cut into chunks of a fixed size (never derived from the thread count) and
+each chunk writes its own row of partial results, which the caller reduces in
+chunk order.  Results are therefore bitwise identical for any
+``NUMBA_NUM_THREADS``.  Bad values do not raise inside a kernel: a chunk
+records its first bad token and an error code (the codes of the confusion
+kernels) and the Python wrapper writes the message.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from .confusion import (
+    OK,
+    TRUE_NOT_FINITE,
+    TRUE_NOT_INTEGRAL,
+    TRUE_OUT_OF_RANGE,
+    WEIGHT_INVALID,
+    _compile,
+    _token_code,
+)
+
+__all__ = [
+    "OK",
+    "TRUE_NOT_FINITE",
+    "TRUE_NOT_INTEGRAL",
+    "TRUE_OUT_OF_RANGE",
+    "WEIGHT_INVALID",
+    "brier_binary_chunks",
+    "brier_multiclass_chunks",
+    "class_count_chunks",
+    "label_range_chunks",
+    "temporal_weight_chunks",
+]
+
+_I64_MAX = np.iinfo(np.int64).max
+_I64_MIN = np.iinfo(np.int64).min
+
+
+@njit(cache=True)
+def _is_id(v):
+    """(integral and finite) for float ids; always True for integer dtypes."""
+    if not (v - v == 0):  # NaN or inf (never for integer dtypes)
+        return False
+    return np.int64(v) == v
+
+
+def label_range_chunks(y, mask, ignore, chunk):
+    """Per-chunk (min, max) of the class ids of kept tokens.
+
+    Parameters
+    ----------
+    y : 1-D int or float array (n,) of class ids.
+    mask : 1-D bool (n,) or None
+    ignore : int or None
+    chunk : int
+
+    Returns
+    -------
+    lo, hi : int64 (n_chunks,)
+        ``lo = int64 max`` and ``hi = int64 min`` for a chunk with no kept token.
+    bad_index, bad_code : int64 (n_chunks,)
+        First token that is not an integral class id (``TRUE_NOT_INTEGRAL``).
+    """
+    n = y.shape[0]
+    n_chunks = (n + chunk - 1) // chunk
+    lo = np.full(n_chunks, _I64_MAX, dtype=np.int64)
+    hi = np.full(n_chunks, _I64_MIN, dtype=np.int64)
+    bad_index = np.full(n_chunks, -1, dtype=np.int64)
+    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    for c in prange(n_chunks):
+        start = c * chunk
+        end = min(n, start + chunk)
+        mn = _I64_MAX
+        mx = _I64_MIN
+        for i in range(start, end):
+            if mask is not None:
+                if not mask[i]:
+                    continue
+            if ignore is not None:
+                if y[i] == ignore:
+                    continue
+            v = y[i]
+            if not _is_id(v):
+                bad_index[c] = i
+                bad_code[c] = TRUE_NOT_INTEGRAL
+                break
+            k = np.int64(v)
+            mn = min(mn, k)
+            mx = max(mx, k)
+        lo[c] = mn
+        hi[c] = mx
+    return lo, hi, bad_index, bad_code
+
+
+@njit(cache=True)
+def _scan_range(y, C, w, rep, mask, ignore, start, end, counts, wsum, cw, out):
+    """The one token loop of the weighting kernels.
+
+    Counts into ``counts``/``wsum`` (rows of this chunk) when ``cw`` is None,
+    otherwise writes ``out[i] = float32(w_i * cw[y_i])`` (0 for skipped
+    tokens).  Returns (first bad token or -1, error code).
+    """
+    g = start // rep
+    r = start - g * rep
+    for i in range(start, end):
+        wi = 1.0
+        if w is not None:
+            wi = w[g]
+            r += 1
+            if r == rep:
+                r = 0
+                g += 1
+        keep = True
+        if mask is not None:
+            keep = mask[i]
+        if ignore is not None:
+            keep = keep and (y[i] != ignore)
+        if not keep:
+            if out is not None:
+                out[i] = 0.0
+            continue
+        k, ok = _token_code(y, i, None, 0, C)
+        if not ok:
+            return i, TRUE_NOT_FINITE if y.ndim == 2 else TRUE_OUT_OF_RANGE
+        if w is not None:
+            if not ((wi >= 0.0) and (wi < np.inf)):
+                return i, WEIGHT_INVALID
+        if out is not None:
+            out[i] = np.float32(wi * cw[k])
+        else:
+            counts[k] += 1
+            if w is not None:
+                wsum[k] += wi
+    return -1, OK
+
+
+def class_count_chunks(y, C, w, rep, mask, ignore, chunk):
+    """Per-chunk token counts and weighted counts per class.
+
+    Parameters
+    ----------
+    y : 1-D array (n,) of class ids, or 2-D (n, C) one-hot rows (argmax,
+        first maximum wins).
+    C : int
+        Number of classes; ids must lie in ``[0, C)``.
+    w : 1-D float64 (G,) or None
+        Token ``i`` has weight ``w[i // rep]``.
+    rep : int
+    mask : 1-D bool (n,) or None
+    ignore : int or None
+        Tokens with ``y[i] == ignore`` are skipped (ids only).
+    chunk : int
+
+    Returns
+    -------
+    counts : int64 (n_chunks, C)
+    wsum : float64 (n_chunks, C), or (0, C) when unweighted
+    bad_index, bad_code : int64 (n_chunks,)
+    """
+    n = y.shape[0]
+    n_chunks = (n + chunk - 1) // chunk
+    counts = np.zeros((n_chunks, C), dtype=np.int64)
+    wsum = np.zeros((n_chunks if w is not None else 0, C), dtype=np.float64)
+    bad_index = np.full(n_chunks, -1, dtype=np.int64)
+    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    for c in prange(n_chunks):
+        start = c * chunk
+        end = min(n, start + chunk)
+        wrow = wsum[c] if w is not None else np.zeros(0, dtype=np.float64)
+        bi, bc = _scan_range(y, C, w, rep, mask, ignore, start, end,
+                             counts[c], wrow, None, None)
+        bad_index[c] = bi
+        bad_code[c] = bc
+    return counts, wsum, bad_index, bad_code
+
+
+def temporal_weight_chunks(y, C, cw, w, rep, mask, ignore, out, chunk):
+    """Write the per-token weight ``w[i // rep] * cw[y_i]`` (0 if skipped).
+
+    Parameters are those of :func:`class_count_chunks`, plus ``cw`` (float64
+    (C,) class weights) and ``out`` (float32 (n,), written in place).
+
+    Returns
+    -------
+    bad_index, bad_code : int64 (n_chunks,)
+    """
+    n = y.shape[0]
+    n_chunks = (n + chunk - 1) // chunk
+    bad_index = np.full(n_chunks, -1, dtype=np.int64)
+    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    dummy_i = np.zeros(0, dtype=np.int64)
+    dummy_f = np.zeros(0, dtype=np.float64)
+    for c in prange(n_chunks):
+        start = c * chunk
+        end = min(n, start + chunk)
+        bi, bc = _scan_range(y, C, w, rep, mask, ignore, start, end,
+                             dummy_i, dummy_f, cw, out)
+        bad_index[c] = bi
+        bad_code[c] = bc
+    return bad_index, bad_code
+
+
+# ----------------------------------------------------------------- Brier score
+
+# Independent partial sums per chunk (breaks the serial add chain; fixed, so
+# the summation order never depends on the machine).
+_LANES = 8
+# Rows per block of the multiclass Brier kernel.
+_ROWS = 512
+
+
+def brier_binary_chunks(y, pos_label, p, w, chunk):
+    """Per-chunk sums for the binary Brier score.
+
+    Token ``i`` has target ``t = (y[i] == pos_label)`` and loss
+    ``((1 - t) - (1 - p))**2 + (t - p)**2`` (scikit-learn's two-column form).
+
+    Parameters
+    ----------
+    y : 1-D numeric (n,)
+    pos_label : float
+    p : 1-D float (n,) probabilities of the positive class
+    w : 1-D float64 (n,) or None
+    chunk : int
+
+    Returns
+    -------
+    stats : float64 (n_chunks, 2)
+        Columns: sum of w * loss, sum of w (the count when unweighted).
+
+    The caller has already checked that ``p`` is finite and in [0, 1].
+    """
+    n = y.shape[0]
+    n_chunks = (n + chunk - 1) // chunk
+    stats = np.zeros((n_chunks, 2), dtype=np.float64)
+    for c in prange(n_chunks):
+        start = c * chunk
+        end = min(n, start + chunk)
+        acc = np.zeros(_LANES, dtype=np.float64)
+        wacc = np.zeros(_LANES, dtype=np.float64)
+        for i0 in range(start, end, _LANES):
+            m = min(_LANES, end - i0)
+            for j in range(m):
+                i = i0 + j
+                pi = np.float64(p[i])
+                t = 1.0 if y[i] == pos_label else 0.0
+                a = (1.0 - t) - (1.0 - pi)
+                b = t - pi
+                loss = a * a + b * b
+                if w is not None:
+                    acc[j] += w[i] * loss
+                    wacc[j] += w[i]
+                else:
+                    acc[j] += loss
+        s = 0.0
+        sw = 0.0
+        for j in range(_LANES):
+            s += acc[j]
+            sw += wacc[j]
+        stats[c, 0] = s
+        stats[c, 1] = sw if w is not None else np.float64(end - start)
+    return stats
+
+
+def brier_multiclass_chunks(idx, offset, P, w, tol, chunk):
+    """Per-chunk sums for the multiclass Brier score.
+
+    Token ``i`` has loss ``sum_c ([c == idx[i] - offset] - P[i, c])**2``.
+
+    Parameters
+    ----------
+    idx : 1-D integer (n,) class indices (plus ``offset``), in range
+    offset : int
+    P : 2-D float (n, C) probabilities
+    w : 1-D float64 (n,) or None
+    tol : float
+        A row counts as "not summing to one" when ``|sum - 1| > tol``.
+    chunk : int
+
+    Returns
+    -------
+    stats : float64 (n_chunks, 3)
+        Columns: sum of w * loss, sum of w (the count when unweighted), number
+        of rows whose sum is not within ``tol`` of 1.
+
+    The caller has already checked that ``P`` is finite and in [0, 1].
+    """
+    n, C = P.shape
+    n_chunks = (n + chunk - 1) // chunk
+    stats = np.zeros((n_chunks, 3), dtype=np.float64)
+    for c in prange(n_chunks):
+        start = c * chunk
+        end = min(n, start + chunk)
+        # rows in blocks, columns outer: the inner loop runs over rows and
+        # vectorises; each row still adds its columns in order 0..C-1
+        L = np.empty(_ROWS, dtype=np.float64)
+        R = np.empty(_ROWS, dtype=np.float64)
+        off_one = 0
+        s = 0.0
+        sw = 0.0
+        for b0 in range(start, end, _ROWS):
+            m = min(_ROWS, end - b0)
+            for j in range(m):
+                L[j] = 0.0
+                R[j] = 0.0
+            for col in range(C):
+                for j in range(m):
+                    x = np.float64(P[b0 + j, col])
+                    d = (1.0 if np.int64(idx[b0 + j]) - offset == col else 0.0) - x
+                    L[j] += d * d
+                    R[j] += x
+            for j in range(m):
+                off_one += not (abs(R[j] - 1.0) <= tol)
+                if w is not None:
+                    s += w[b0 + j] * L[j]
+                    sw += w[b0 + j]
+                else:
+                    s += L[j]
+        stats[c, 0] = s
+        stats[c, 1] = sw if w is not None else np.float64(end - start)
+        stats[c, 2] = off_one
+    return stats
+
+
+label_range_chunks, label_range_chunks_serial = _compile(label_range_chunks)
+class_count_chunks, class_count_chunks_serial = _compile(class_count_chunks)
+temporal_weight_chunks, temporal_weight_chunks_serial = _compile(temporal_weight_chunks)
+brier_binary_chunks, brier_binary_chunks_serial = _compile(brier_binary_chunks)
+brier_multiclass_chunks, brier_multiclass_chunks_serial = _compile(brier_multiclass_chunks)
