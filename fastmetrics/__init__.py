@@ -29,6 +29,14 @@ from .calibration import (
     reliability_diagram,
 )
 from .exceptions import UndefinedMetricWarning
+from .losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    log_loss,
+    sparse_categorical_crossentropy,
+)
 from .ranking import (
     auc,
     average_precision_score,
@@ -76,6 +84,12 @@ __all__ = [
     "compute_class_weight",
     "compute_sample_weight",
     "temporal_sample_weight",
+    "binary_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "log_loss",
+    "sparse_categorical_crossentropy",
     "streaming",
 ]
 

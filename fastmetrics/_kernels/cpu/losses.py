@@ -1,0 +1,1026 @@
+"""Per-token loss kernels (CPU, Numba).
+
+One pass over the tokens fuses: validation, the (log-)softmax / sigmoid or the
+probability clipping, the picked class (sparse ids) or the full target row
+(one-hot, soft or label-smoothed), the mask, ``ignore_index``, the sample
+weight (prefix-broadcast: token ``i`` has weight ``w[i // rep]``) and the class
+weight, and accumulates three float64 numbers per chunk:
+
+    part[c, 0] = sum of weight * loss      (kept tokens)
+    part[c, 1] = sum of weight             (kept tokens)
+    part[c, 2] = number of kept tokens
+
+Every Keras reduction is a function of these three numbers.  With ``has_out``
+the weighted per-token loss is also written to ``out`` (0 for dropped tokens).
+
+Every loss is computed in float64 whatever the input dtype; logits go through
+a max-shifted log-sum-exp / ``softplus`` so that ``|logit|`` up to 1e4 (and
+beyond) stays finite and exact.
+
+Determinism: tokens are cut into chunks of a fixed size (never a function of
+the thread count); each chunk sums sequentially into its own row of ``part``;
+the caller reduces the rows in chunk order.  Results are bitwise identical for
+any ``NUMBA_NUM_THREADS``.
+
+Bad values do not raise inside the kernel: each chunk records its first bad
+token index and an error code; the Python wrapper builds the message.
+
+Speed: without Intel SVML, Numba's ``math.log`` / ``math.exp`` are scalar libm
+calls (~5 ns each).  The hot kernels (sparse and categorical cross-entropy,
+log_loss) therefore work in blocks of ``_BLOCK`` tokens: a scalar pass
+validates each row and writes the arguments of the logarithms / exponentials
+to block buffers, then ``_vlog`` / ``_vexp`` (fdlibm-style, ~1 ulp, no calls)
+run as vectorised loops.  They are compiled with ``fastmath={"contract"}``
+only (fused multiply-add; NaN/inf semantics and summation order unchanged) and
+every kernel with ``error_model="numpy"`` (no per-division zero check; the
+kernels never divide by zero on input they accept).
+"""
+
+import math
+import types as _pytypes
+
+import numpy as np
+from numba import njit, prange
+
+OK = 0
+TRUE_INVALID = 1  # label out of range / not an integer / target outside [0, 1]
+PRED_NOT_FINITE = 2  # NaN or infinity in y_pred
+PRED_OUT_OF_RANGE = 3  # probability outside [0, 1]
+WEIGHT_INVALID = 4  # negative or non-finite sample weight
+ROW_SUM_ZERO = 5  # probabilities of a row sum to 0 (Keras divides by the sum)
+TRUE_NOT_IN_LABELS = 6  # log_loss: a label that is not one of the classes
+
+# loss kinds of the dense kernel
+CCE = 0  # categorical cross-entropy (Keras)
+CFOCAL = 1  # categorical focal cross-entropy (Keras)
+
+
+# --------------------------------------------------------------------------
+# vectorisable float64 log / log1p / exp (no libm calls, so LLVM vectorises
+# the loops over a block; without Intel SVML Numba's math.log / math.exp are
+# scalar calls).  Accuracy about 1 ulp (checked against libm in the tests).
+# --------------------------------------------------------------------------
+_BLOCK = 256
+_DROP = -1e300  # an exp argument that gives exactly 0 (a term left out)
+
+# fdlibm e_log.c: log(1 + f) = f - hfsq + s (hfsq + R(z)), s = f / (2 + f), z = s^2
+_LG1 = 6.666666666666735130e-01
+_LG2 = 3.999999999940941908e-01
+_LG3 = 2.857142874366239149e-01
+_LG4 = 2.222219843214978396e-01
+_LG5 = 1.818357216161805012e-01
+_LG6 = 1.531383769920937332e-01
+_LG7 = 1.479819860511658591e-01
+_LN2_HI = 6.93147180369123816490e-01  # k * _LN2_HI is exact for |k| < 2**11
+_LN2_LO = 1.90821492927058770002e-10
+_LOG2E = 1.4426950408889634
+_SQRT2 = 1.4142135623730951
+_MANT = 0x000FFFFFFFFFFFFF
+_ONE_BITS = 0x3FF0000000000000
+
+
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
+def _vlog(x, m, out, y, ib, kb, log1p):
+    """out[j] = log1p(x[j]) (``log1p``) or log(x[j]) for j < m.
+
+    ``x`` finite, >= 0 for log1p and > 0 (normal) for log.  ``y``, ``ib``,
+    ``kb`` are scratch buffers of at least m entries.  log1p is exact for
+    tiny arguments (the reduced argument is ``x`` itself while ``1 + x`` is
+    within [sqrt(2)/2, sqrt(2)), else fdlibm's correction term is added).
+    """
+    yi = y.view(np.int64)
+    fb = ib.view(np.float64)
+    for j in range(m):
+        y[j] = 1.0 + x[j] if log1p else x[j]
+    for j in range(m):
+        b = yi[j]
+        kb[j] = (b >> 52) - 1023
+        ib[j] = (b & _MANT) | _ONE_BITS
+    for j in range(m):
+        mm = fb[j]
+        big = mm > _SQRT2
+        mm = mm * 0.5 if big else mm
+        k = np.float64(kb[j]) + (1.0 if big else 0.0)
+        f = mm - 1.0
+        cor = 0.0
+        if log1p:
+            yj = y[j]
+            xj = x[j]
+            f = xj if k == 0.0 else f
+            cor = 0.0 if k == 0.0 else (xj - (yj - 1.0)) / yj
+        hfsq = 0.5 * f * f
+        s = f / (2.0 + f)
+        z = s * s
+        R = z * (_LG1 + z * (_LG2 + z * (_LG3 + z * (_LG4 + z * (_LG5 + z * (_LG6 + z * _LG7))))))
+        out[j] = k * _LN2_HI - ((hfsq - (s * (hfsq + R) + (k * _LN2_LO + cor))) - f)
+
+
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
+def _vexp(t, m, out, ib):
+    """out[j] = exp(t[j]) for t[j] <= 0 (finite); 0 for t[j] < -708.
+
+    ``exp(t) = 2^k exp(r)``, ``r = t - k ln2`` in [-0.35, 0.35], ``exp(r)`` by
+    its Taylor polynomial to degree 13 (truncation < 5e-18 relative).
+    """
+    fb = ib.view(np.float64)
+    for j in range(m):
+        x = t[j]
+        low = x < -708.0
+        x = -708.0 if low else x
+        kf = math.floor(x * _LOG2E + 0.5)
+        r = (x - kf * _LN2_HI) - kf * _LN2_LO
+        p = 1.0 + r * (1.0 + r * (0.5 + r * (1.6666666666666666e-01 + r * (
+            4.1666666666666664e-02 + r * (8.3333333333333332e-03 + r * (
+                1.3888888888888889e-03 + r * (1.9841269841269841e-04 + r * (
+                    2.4801587301587302e-05 + r * (2.7557319223985893e-06 + r * (
+                        2.7557319223985888e-07 + r * (2.5052108385441720e-08 + r * (
+                            2.0876756987868100e-09 + r * 1.6059043836821613e-10))))))))))))
+        ib[j] = (np.int64(kf) + 1023) << 52
+        out[j] = 0.0 if low else p
+    for j in range(m):
+        out[j] = out[j] * fb[j]
+
+
+
+@njit(cache=True)
+def _clip(x, lo, hi):
+    return lo if x < lo else (hi if x > hi else x)
+
+
+@njit(cache=True)
+def _bce_prob(z, p, lo, hi):
+    """Keras' binary cross-entropy of target ``z`` and probability ``p`` (clipped)."""
+    q = _clip(p, lo, hi)
+    return -(z * math.log(q) + (1.0 - z) * math.log(1.0 - q))
+
+
+@njit(cache=True)
+def _binary_token(z, x, from_logits, focal, balancing, alpha, gamma, lo, hi):
+    """Loss of one binary element: smoothed target ``z``, prediction ``x``."""
+    if not focal:
+        if from_logits:
+            # TF's sigmoid_cross_entropy_with_logits: max(x, 0) - x z + log1p(exp(-|x|))
+            return max(x, 0.0) - x * z + math.log1p(math.exp(-abs(x)))
+        return _bce_prob(z, x, lo, hi)
+    p = x
+    if from_logits:
+        p = 1.0 / (1.0 + math.exp(-x))
+    bce = _bce_prob(z, p, lo, hi)
+    p_t = z * p + (1.0 - z) * (1.0 - p)
+    loss = (1.0 - p_t) ** gamma * bce
+    if balancing:
+        loss *= z * alpha + (1.0 - z) * (1.0 - alpha)
+    return loss
+
+
+def binary_chunks(yt, yp, from_logits, focal, balancing, alpha, gamma, ls, lo, hi,
+                  has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out, chunk):
+    """Per-chunk [weighted loss sum, weight sum, count] of elementwise binary losses.
+
+    ``yt`` and ``yp`` are flat arrays of the same length; ``yt`` in [0, 1]
+    (soft targets allowed), ``yp`` probabilities in [0, 1] or logits.  The
+    class of a token (for ``class_weight``) is 1 when ``yt > 0.5``, else 0
+    (Keras rounds the target, half to even).
+    """
+    n = yp.shape[0]
+    n_chunks = (n + chunk - 1) // chunk
+    part = np.zeros((n_chunks, 3), dtype=np.float64)
+    bad_index = np.full(n_chunks, -1, dtype=np.int64)
+    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    for c in prange(n_chunks):
+        start = c * chunk
+        end = min(n, start + chunk)
+        g = start // rep
+        r = start - g * rep
+        s = 0.0
+        ws = 0.0
+        cnt = 0.0
+        for i in range(start, end):
+            wi = 1.0
+            if has_w:
+                wi = w[g]
+                r += 1
+                if r == rep:
+                    r = 0
+                    g += 1
+            if has_mask:
+                if not mask[i]:
+                    if has_out:
+                        out[i] = 0.0
+                    continue
+            if has_w:
+                if not (wi >= 0.0 and wi < np.inf):
+                    bad_index[c] = i
+                    bad_code[c] = WEIGHT_INVALID
+                    break
+            y = np.float64(yt[i])
+            if not (y >= 0.0 and y <= 1.0):
+                bad_index[c] = i
+                bad_code[c] = TRUE_INVALID
+                break
+            x = np.float64(yp[i])
+            if not (abs(x) < np.inf):
+                bad_index[c] = i
+                bad_code[c] = PRED_NOT_FINITE
+                break
+            if not from_logits:
+                if not (x >= 0.0 and x <= 1.0):
+                    bad_index[c] = i
+                    bad_code[c] = PRED_OUT_OF_RANGE
+                    break
+            z = y * (1.0 - ls) + 0.5 * ls
+            loss = _binary_token(z, x, from_logits, focal, balancing, alpha, gamma, lo, hi)
+            if has_cw:
+                wi = wi * cw[1 if y > 0.5 else 0]
+            s += wi * loss
+            ws += wi
+            cnt += 1.0
+            if has_out:
+                out[i] = wi * loss
+        part[c, 0] = s
+        part[c, 1] = ws
+        part[c, 2] = cnt
+    return part, bad_index, bad_code
+
+
+@njit(cache=True, error_model="numpy")
+def _sparse_rows(blk, ytb, keepb, m, C, ctup, from_logits, lo, hi, u, base, eb, tb):
+    """Reduce a block of m rows of C scores (flat ``blk``) for the sparse loss.
+
+    Writes ``u[j]`` (argument of log1p; 0 for dropped tokens), ``base[j]``
+    (``max - x_t`` from logits, else 0), the exp arguments ``eb`` (logits;
+    the max itself and dropped rows get ``_DROP``) and the class ``tb[j]``.
+    With ``ctup`` a tuple, ``C = len(ctup)`` is a compile-time constant: the
+    row loop unrolls and the block loop vectorises across rows.  Returns
+    whether every kept token was valid (a label in [0, C), finite scores,
+    probabilities in [0, 1]).
+    """
+    if ctup is not None:
+        CC = len(ctup)
+    else:
+        CC = C
+    ok = True
+    for j in range(m):
+        kp = keepb[j]
+        v = ytb[j]
+        inr = (v >= 0) & (v < CC)  # False for NaN
+        t = np.int64(v) if inr else np.int64(0)
+        okt = inr & (t == v)
+        t = t if okt else np.int64(0)
+        tb[j] = t
+        row = j * CC
+        if from_logits:
+            mx = np.float64(blk[row])
+            jm = 0
+            chk = mx * 0.0
+            for q in range(1, CC):
+                x = np.float64(blk[row + q])
+                chk += x * 0.0
+                gt = x > mx
+                mx = x if gt else mx
+                jm = q if gt else jm
+            xt = 0.0
+            for q in range(CC):
+                x = np.float64(blk[row + q])
+                xt = x if q == t else xt
+                eb[row + q] = (x - mx) if (kp & (q != jm)) else _DROP
+            base[j] = (mx - xt) if kp else 0.0
+            u[j] = 0.0
+            ok = ok & ((okt & (chk == 0.0)) | (not kp))
+        else:
+            rest = 0.0
+            qt = 1.0
+            okp = True
+            for q in range(CC):
+                x = np.float64(blk[row + q])
+                okp = okp & (x >= 0.0) & (x <= 1.0)
+                cq = lo if x < lo else (hi if x > hi else x)
+                is_t = q == t
+                rest += 0.0 if is_t else cq
+                qt = cq if is_t else qt
+            u[j] = rest / qt if kp else 0.0
+            base[j] = 0.0
+            ok = ok & ((okt & okp) | (not kp))
+    return ok
+
+
+@njit(cache=True, error_model="numpy")
+def _row_sums(eo, m, C, ctup, u):
+    """u[j] = sum of row j of the flat (m, C) block ``eo`` (in column order)."""
+    if ctup is not None:
+        CC = len(ctup)
+    else:
+        CC = C
+    for j in range(m):
+        acc = 0.0
+        for q in range(CC):
+            acc += eo[j * CC + q]
+        u[j] = acc
+
+
+@njit(cache=True)
+def _sparse_first_bad(yt, yp, from_logits, ignore, has_ignore, w, rep, has_w, mask,
+                      has_mask, start, end):
+    """Scalar rescan of a block that failed validation: (index, code) or (-1, OK)."""
+    C = yp.shape[1]
+    for i in range(start, end):
+        if has_mask:
+            if not mask[i]:
+                continue
+        if has_ignore:
+            if yt[i] == ignore:
+                continue
+        if has_w:
+            wi = w[i // rep]
+            if not (wi >= 0.0 and wi < np.inf):
+                return i, WEIGHT_INVALID
+        v = yt[i]
+        inr = (v >= 0) and (v < C)
+        t = np.int64(v) if inr else np.int64(0)
+        if not (inr and t == v):
+            return i, TRUE_INVALID
+        for q in range(C):
+            x = np.float64(yp[i, q])
+            if not (abs(x) < np.inf):
+                return i, PRED_NOT_FINITE
+        if not from_logits:
+            for q in range(C):
+                x = np.float64(yp[i, q])
+                if not (x >= 0.0 and x <= 1.0):
+                    return i, PRED_OUT_OF_RANGE
+    return -1, OK
+
+
+def sparse_chunks(yt, yp, from_logits, lo, hi, ignore, has_ignore, has_cw, cw, w, rep,
+                  has_w, mask, has_mask, out, has_out, ctup, chunk):
+    """Per-chunk sums of Keras' sparse categorical cross-entropy.
+
+    ``yt`` (n,) class ids (integers or integral floats) in ``[0, C)``; ``yp``
+    (n, C) probabilities or logits, C-contiguous.  From probabilities Keras
+    clips every probability to ``[lo, hi]`` and takes a softmax of their
+    logs, i.e. the loss is ``log(sum_c clip(p_c)) - log(clip(p_t))``,
+    computed as ``log1p(sum_{c != t} clip(p_c) / clip(p_t))``; from logits it
+    is ``logsumexp(x) - x_t = (max - x_t) + log1p(sum_{c != argmax} exp(x_c - max))``.
+
+    Tokens go in blocks of ``_BLOCK``: ``_sparse_rows`` validates and reduces
+    every row (vectorised across rows when ``ctup`` gives C statically), then
+    the vectorised ``_vexp`` / ``_vlog`` run over the block, then the weighted
+    sums are accumulated in 4 fixed lanes (deterministic).  A block that
+    fails validation is rescanned token by token for its first bad token.
+    """
+    n = yp.shape[0]
+    C = yp.shape[1]
+    n_chunks = (n + chunk - 1) // chunk
+    part = np.zeros((n_chunks, 3), dtype=np.float64)
+    bad_index = np.full(n_chunks, -1, dtype=np.int64)
+    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    B = _BLOCK
+    flat = yp.reshape(-1)
+    for c in prange(n_chunks):
+        start = c * chunk
+        end = min(n, start + chunk)
+        g = start // rep
+        r = start - g * rep
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        w0 = 0.0
+        w1 = 0.0
+        w2 = 0.0
+        w3 = 0.0
+        cnt = 0
+        u = np.empty(B, dtype=np.float64)
+        lg = np.empty(B, dtype=np.float64)
+        base = np.empty(B, dtype=np.float64)
+        wts = np.ones(B, dtype=np.float64)
+        ybuf = np.empty(B, dtype=np.float64)
+        ibuf = np.empty(B, dtype=np.int64)
+        kbuf = np.empty(B, dtype=np.int64)
+        tb = np.empty(B, dtype=np.int64)
+        keepb = np.ones(B, dtype=np.bool_)
+        nb = B * C if from_logits else 0
+        eb = np.empty(nb, dtype=np.float64)
+        eo = np.empty(nb, dtype=np.float64)
+        ei = np.empty(nb, dtype=np.int64)
+        dropping = has_mask or has_ignore
+        weighted = has_w or has_cw or dropping
+        for b0 in range(start, end, B):
+            mb = min(B, end - b0)
+            if dropping:
+                for j in range(mb):
+                    kp = True
+                    if has_mask:
+                        kp = mask[b0 + j]
+                    if has_ignore:
+                        kp = kp & (yt[b0 + j] != ignore)
+                    keepb[j] = kp
+            ok = _sparse_rows(flat[b0 * C:(b0 + mb) * C], yt[b0:b0 + mb], keepb, mb, C, ctup,
+                              from_logits, lo, hi, u, base, eb, tb)
+            # weights (prefix broadcast), validated, zero for dropped tokens
+            okw = True
+            nk = 0
+            if weighted:
+                for j in range(mb):
+                    wi = 1.0
+                    if has_w:
+                        wi = w[g]
+                        r += 1
+                        if r == rep:
+                            r = 0
+                            g += 1
+                    kp = keepb[j]
+                    okw = okw & (((wi >= 0.0) & (wi < np.inf)) | (not kp))
+                    if has_cw:
+                        wi = wi * cw[tb[j]]
+                    wts[j] = wi if kp else 0.0
+                    nk += np.int64(kp)
+            else:
+                nk = mb
+            cnt += nk
+            if not (ok and okw):
+                bi, bc = _sparse_first_bad(yt, yp, from_logits, ignore, has_ignore, w, rep,
+                                           has_w, mask, has_mask, b0, b0 + mb)
+                if bi >= 0:
+                    bad_index[c] = bi
+                    bad_code[c] = bc
+                    break
+            if from_logits:
+                _vexp(eb, mb * C, eo, ei)
+                _row_sums(eo, mb, C, ctup, u)
+            _vlog(u, mb, lg, ybuf, ibuf, kbuf, True)
+            for j in range(mb):
+                lg[j] = wts[j] * (base[j] + lg[j])
+            j = 0
+            while j + 4 <= mb:
+                s0 += lg[j]
+                s1 += lg[j + 1]
+                s2 += lg[j + 2]
+                s3 += lg[j + 3]
+                w0 += wts[j]
+                w1 += wts[j + 1]
+                w2 += wts[j + 2]
+                w3 += wts[j + 3]
+                j += 4
+            while j < mb:
+                s0 += lg[j]
+                w0 += wts[j]
+                j += 1
+            if has_out:
+                for j in range(mb):
+                    out[b0 + j] = lg[j]
+        part[c, 0] = (s0 + s1) + (s2 + s3)
+        part[c, 1] = (w0 + w1) + (w2 + w3)
+        part[c, 2] = cnt
+    return part, bad_index, bad_code
+
+
+def dense_chunks(yt, yp, kind, from_logits, ls, alpha, gamma, lo, hi, has_cw, cw, w, rep,
+                 has_w, mask, has_mask, out, has_out, chunk):
+    """Per-chunk sums of losses with a full target row per token.
+
+    ``yt`` and ``yp`` are (n, C).  Targets must lie in [0, 1]; the smoothed
+    target is ``yt * (1 - ls) + ls / C``.  ``kind``:
+
+    * ``CCE``: Keras' categorical cross-entropy: from logits
+      ``sum_c z_c (logsumexp(x) - x_c)``; from probabilities
+      ``-sum_c z_c log(clip(p_c / sum(p)))``.
+    * ``CFOCAL``: Keras' categorical focal cross-entropy:
+      ``sum_c alpha_c (1 - q_c)^gamma (-z_c log q_c)`` with
+      ``q = clip(p / sum(p))`` and ``p = softmax(x)`` from logits.
+
+    The class of a token (for ``class_weight``) is the argmax of its target
+    row (first maximum), as Keras' ``class_weight`` does.  (``CCE`` and
+    scikit-learn's loss run in the faster ``dense_ce_chunks``; this kernel
+    serves ``CFOCAL`` and is the scalar reference form of ``CCE``.)
+    """
+    n = yp.shape[0]
+    C = yp.shape[1]
+    n_chunks = (n + chunk - 1) // chunk
+    part = np.zeros((n_chunks, 4), dtype=np.float64)
+    bad_index = np.full(n_chunks, -1, dtype=np.int64)
+    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    lsc = ls / C
+    for c in prange(n_chunks):
+        start = c * chunk
+        end = min(n, start + chunk)
+        g = start // rep
+        r = start - g * rep
+        s = 0.0
+        ws = 0.0
+        cnt = 0.0
+        for i in range(start, end):
+            wi = 1.0
+            if has_w:
+                wi = w[g]
+                r += 1
+                if r == rep:
+                    r = 0
+                    g += 1
+            if has_mask:
+                if not mask[i]:
+                    if has_out:
+                        out[i] = 0.0
+                    continue
+            if has_w:
+                if not (wi >= 0.0 and wi < np.inf):
+                    bad_index[c] = i
+                    bad_code[c] = WEIGHT_INVALID
+                    break
+            # target row: range check and argmax (class for class_weight)
+            okt = True
+            t = 0
+            best = np.float64(yt[i, 0])
+            for j in range(C):
+                y = np.float64(yt[i, j])
+                okt = okt & (y >= 0.0) & (y <= 1.0)
+                if y > best:
+                    best = y
+                    t = j
+            if not okt:
+                bad_index[c] = i
+                bad_code[c] = TRUE_INVALID
+                break
+            # prediction row: finiteness / range, max (logits) or sum (probabilities)
+            m = np.float64(yp[i, 0])
+            sp = 0.0
+            chk = 0.0
+            okp = True
+            for j in range(C):
+                x = np.float64(yp[i, j])
+                chk += x * 0.0
+                m = x if x > m else m
+                okp = okp & (x >= 0.0) & (x <= 1.0)
+                sp += x
+            if chk != 0.0:
+                bad_index[c] = i
+                bad_code[c] = PRED_NOT_FINITE
+                break
+            loss = 0.0
+            if from_logits:
+                jm = 0
+                for j in range(C):
+                    if np.float64(yp[i, j]) == m:
+                        jm = j
+                        break
+                rest = 0.0
+                for j in range(C):
+                    e = math.exp(np.float64(yp[i, j]) - m)
+                    rest += e if j != jm else 0.0
+                se = 1.0 + rest
+                lse = math.log1p(rest)
+                if kind == CCE:
+                    for j in range(C):
+                        z = np.float64(yt[i, j]) * (1.0 - ls) + lsc
+                        if z != 0.0:
+                            loss += z * ((m - np.float64(yp[i, j])) + lse)
+                else:
+                    # Keras: softmax, then divide by the sum again, then clip
+                    sq = 0.0
+                    for j in range(C):
+                        sq += math.exp(np.float64(yp[i, j]) - m) / se
+                    for j in range(C):
+                        z = np.float64(yt[i, j]) * (1.0 - ls) + lsc
+                        q = _clip((math.exp(np.float64(yp[i, j]) - m) / se) / sq, lo, hi)
+                        loss += alpha[j] * (1.0 - q) ** gamma * (-z * math.log(q))
+            else:
+                if not okp:
+                    bad_index[c] = i
+                    bad_code[c] = PRED_OUT_OF_RANGE
+                    break
+                if sp == 0.0:
+                    bad_index[c] = i
+                    bad_code[c] = ROW_SUM_ZERO
+                    break
+                for j in range(C):
+                    z = np.float64(yt[i, j]) * (1.0 - ls) + lsc
+                    if kind == CCE:
+                        if z != 0.0:
+                            loss -= z * math.log(_clip(np.float64(yp[i, j]) / sp, lo, hi))
+                    else:
+                        q = _clip(np.float64(yp[i, j]) / sp, lo, hi)
+                        loss += alpha[j] * (1.0 - q) ** gamma * (-z * math.log(q))
+            if has_cw:
+                wi = wi * cw[t]
+            s += wi * loss
+            ws += wi
+            cnt += 1.0
+            if has_out:
+                out[i] = wi * loss
+        part[c, 0] = s
+        part[c, 1] = ws
+        part[c, 2] = cnt
+    return part, bad_index, bad_code
+
+
+@njit(cache=True)
+def _dense_first_bad(yt, yp, from_logits, xlogy, w, rep, has_w, mask, has_mask, start, end):
+    """Scalar rescan of a block that failed validation: (index, code) or (-1, OK)."""
+    C = yp.shape[1]
+    for i in range(start, end):
+        if has_mask:
+            if not mask[i]:
+                continue
+        if has_w:
+            wi = w[i // rep]
+            if not (wi >= 0.0 and wi < np.inf):
+                return i, WEIGHT_INVALID
+        for q in range(C):
+            y = np.float64(yt[i, q])
+            if not (y >= 0.0 and y <= 1.0):
+                return i, TRUE_INVALID
+        sp = 0.0
+        for q in range(C):
+            x = np.float64(yp[i, q])
+            if not (abs(x) < np.inf):
+                return i, PRED_NOT_FINITE
+            sp += x
+        if not from_logits:
+            for q in range(C):
+                x = np.float64(yp[i, q])
+                if not (x >= 0.0 and x <= 1.0):
+                    return i, PRED_OUT_OF_RANGE
+            if sp == 0.0 and not xlogy:
+                return i, ROW_SUM_ZERO
+    return -1, OK
+
+
+def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w, rep, has_w,
+                    mask, has_mask, out, has_out, chunk):
+    """Per-chunk sums of Keras' categorical cross-entropy (or scikit-learn's xlogy loss).
+
+    ``yt``, ``yp``: (n, C), C-contiguous.  Smoothed target
+    ``z = yt (1 - ls) + ls / C``.  From logits the loss is
+    ``sum_c z_c (max - x_c) + (sum_c z_c) log1p(sum_{c != argmax} exp(x_c - max))``
+    (= ``sum_c z_c (logsumexp(x) - x_c)``, no cancellation: every term is
+    >= 0); from probabilities ``-sum_c z_c log(clip(p_c / sum(p)))`` (Keras),
+    or with ``xlogy`` ``-sum_c yt_c log(clip(p_c))`` (scikit-learn, no
+    renormalisation, ``ls = 0``; ``part[c, 3]`` counts rows whose sum is not
+    within ``1e-8 + rtol`` of 1).
+
+    Blocks of ``_BLOCK`` tokens: a scalar row pass validates, finds the class
+    (argmax of the target row) and collects the logarithm arguments of the
+    nonzero targets (one per token for one-hot targets); the vectorised
+    ``_vexp`` / ``_vlog`` run over the block; the per-token losses are then
+    assembled in class order and accumulated in 4 fixed lanes.
+    """
+    n = yp.shape[0]
+    C = yp.shape[1]
+    n_chunks = (n + chunk - 1) // chunk
+    part = np.zeros((n_chunks, 4), dtype=np.float64)
+    bad_index = np.full(n_chunks, -1, dtype=np.int64)
+    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    B = _BLOCK
+    lsc = ls / C
+    for c in prange(n_chunks):
+        start = c * chunk
+        end = min(n, start + chunk)
+        g = start // rep
+        r = start - g * rep
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        w0 = 0.0
+        w1 = 0.0
+        w2 = 0.0
+        w3 = 0.0
+        cnt = 0
+        nbad_sum = 0
+        base = np.empty(B, dtype=np.float64)
+        zsum = np.empty(B, dtype=np.float64)
+        u = np.empty(B, dtype=np.float64)
+        lg = np.empty(B, dtype=np.float64)
+        wts = np.ones(B, dtype=np.float64)
+        tb = np.empty(B, dtype=np.int64)
+        keepb = np.ones(B, dtype=np.bool_)
+        BC = B * C
+        eb = np.empty(BC if from_logits else 0, dtype=np.float64)
+        eo = np.empty(BC if from_logits else 0, dtype=np.float64)
+        ei = np.empty(BC if from_logits else 0, dtype=np.int64)
+        args = np.empty(BC, dtype=np.float64)
+        dens = np.empty(BC, dtype=np.float64)
+        zz = np.empty(BC, dtype=np.float64)
+        tok = np.empty(BC, dtype=np.int64)
+        lgc = np.empty(BC, dtype=np.float64)
+        ybuf = np.empty(BC, dtype=np.float64)
+        ibuf = np.empty(BC, dtype=np.int64)
+        kbuf = np.empty(BC, dtype=np.int64)
+        weighted = has_w or has_cw or has_mask
+        for b0 in range(start, end, B):
+            mb = min(B, end - b0)
+            if has_mask:
+                for j in range(mb):
+                    keepb[j] = mask[b0 + j]
+            ok = True
+            ne = 0
+            for j in range(mb):
+                i = b0 + j
+                kp = keepb[j]
+                # target row: range and argmax (first maximum)
+                # checks as boolean / integer chains (short latency, unlike a
+                # float sum per row)
+                t = 0
+                best = np.float64(yt[i, 0])
+                okt = True
+                nz = 0
+                for q in range(C):
+                    y = np.float64(yt[i, q])
+                    okt = okt & (y >= 0.0) & (y <= 1.0)  # False for NaN
+                    nz += np.int64(y != 0.0)
+                    gt = y > best
+                    best = y if gt else best
+                    t = q if gt else t
+                tb[j] = t
+                # an exact one-hot row (targets in [0, 1], one nonzero, equal to
+                # 1) without smoothing has a single term
+                onehot = (best == 1.0) & (nz == 1) & (ls == 0.0)
+                # prediction row: finite / range, max and argmax, sum (probabilities)
+                mx = np.float64(yp[i, 0])
+                jm = 0
+                okp = True
+                for q in range(C):
+                    x = np.float64(yp[i, q])
+                    okp = okp & (abs(x) < np.inf)  # False for NaN
+                    if not from_logits:
+                        okp = okp & (x >= 0.0) & (x <= 1.0)
+                    gt = x > mx
+                    mx = x if gt else mx
+                    jm = q if gt else jm
+                sp = 0.0
+                if not from_logits:
+                    for q in range(C):
+                        sp += np.float64(yp[i, q])
+                good = okt & okp
+                if not from_logits:
+                    good = good & ((sp != 0.0) | xlogy)
+                if not (kp and good):
+                    ok = ok & (not kp)
+                    base[j] = 0.0
+                    zsum[j] = 0.0
+                    u[j] = 0.0
+                    if from_logits:
+                        for q in range(C):
+                            eb[j * C + q] = _DROP
+                    continue
+                if from_logits:
+                    for q in range(C):
+                        x = np.float64(yp[i, q])
+                        eb[j * C + q] = (x - mx) if q != jm else _DROP
+                    if onehot:
+                        base[j] = mx - np.float64(yp[i, t])
+                        zsum[j] = 1.0
+                    else:
+                        bs = 0.0
+                        zs = 0.0
+                        for q in range(C):
+                            z = np.float64(yt[i, q]) * (1.0 - ls) + lsc
+                            bs += z * (mx - np.float64(yp[i, q]))
+                            zs += z
+                        base[j] = bs
+                        zsum[j] = zs
+                else:
+                    if xlogy:
+                        nbad_sum += np.int64(abs(sp - 1.0) > 1e-8 + rtol)
+                    den = 1.0 if xlogy else sp
+                    if onehot:
+                        args[ne] = np.float64(yp[i, t])
+                        dens[ne] = den
+                        zz[ne] = 1.0
+                        tok[ne] = j
+                        ne += 1
+                    else:
+                        # branch-free compaction of the nonzero targets (write,
+                        # then advance only when z != 0)
+                        for q in range(C):
+                            z = np.float64(yt[i, q]) * (1.0 - ls) + lsc
+                            args[ne] = np.float64(yp[i, q])
+                            dens[ne] = den
+                            zz[ne] = z
+                            tok[ne] = j
+                            ne += np.int64(z != 0.0)
+            # weights (prefix broadcast), validated, zero for dropped tokens
+            okw = True
+            nk = 0
+            if weighted:
+                for j in range(mb):
+                    wi = 1.0
+                    if has_w:
+                        wi = w[g]
+                        r += 1
+                        if r == rep:
+                            r = 0
+                            g += 1
+                    kp = keepb[j]
+                    okw = okw & (((wi >= 0.0) & (wi < np.inf)) | (not kp))
+                    if has_cw:
+                        wi = wi * cw[tb[j]]
+                    wts[j] = wi if kp else 0.0
+                    nk += np.int64(kp)
+            else:
+                nk = mb
+            cnt += nk
+            if not (ok and okw):
+                bi, bc = _dense_first_bad(yt, yp, from_logits, xlogy, w, rep, has_w, mask,
+                                          has_mask, b0, b0 + mb)
+                if bi >= 0:
+                    bad_index[c] = bi
+                    bad_code[c] = bc
+                    break
+            if from_logits:
+                _vexp(eb, mb * C, eo, ei)
+                for j in range(mb):
+                    acc = 0.0
+                    for q in range(C):
+                        acc += eo[j * C + q]
+                    u[j] = acc
+                _vlog(u, mb, lg, ybuf, ibuf, kbuf, True)
+                for j in range(mb):
+                    lg[j] = wts[j] * (base[j] + zsum[j] * lg[j])
+            else:
+                for e in range(ne):  # vectorised: p / sum(p), clipped
+                    v = args[e] / dens[e]
+                    args[e] = lo if v < lo else (hi if v > hi else v)
+                _vlog(args, ne, lgc, ybuf, ibuf, kbuf, False)
+                for j in range(mb):
+                    lg[j] = 0.0
+                for e in range(ne):
+                    lg[tok[e]] -= zz[e] * lgc[e]
+                for j in range(mb):
+                    lg[j] = wts[j] * lg[j]
+            j = 0
+            while j + 4 <= mb:
+                s0 += lg[j]
+                s1 += lg[j + 1]
+                s2 += lg[j + 2]
+                s3 += lg[j + 3]
+                w0 += wts[j]
+                w1 += wts[j + 1]
+                w2 += wts[j + 2]
+                w3 += wts[j + 3]
+                j += 4
+            while j < mb:
+                s0 += lg[j]
+                w0 += wts[j]
+                j += 1
+            if has_out:
+                for j in range(mb):
+                    out[b0 + j] = lg[j]
+        part[c, 0] = (s0 + s1) + (s2 + s3)
+        part[c, 1] = (w0 + w1) + (w2 + w3)
+        part[c, 2] = cnt
+        part[c, 3] = nbad_sum
+    return part, bad_index, bad_code
+
+
+@njit(cache=True)
+def _logloss_first_bad(codes, lut, yp, w, has_w, start, end):
+    """Scalar rescan of a log_loss block that failed: (index, code) or (-1, OK)."""
+    C = yp.shape[1]
+    L = lut.shape[0]
+    for i in range(start, end):
+        k = np.int64(codes[i])
+        if not (k >= 0 and k < L and lut[k] >= 0):
+            return i, TRUE_NOT_IN_LABELS
+        for q in range(C):
+            x = np.float64(yp[i, q])
+            if not (abs(x) < np.inf):
+                return i, PRED_NOT_FINITE
+        for q in range(C):
+            x = np.float64(yp[i, q])
+            if not (x >= 0.0 and x <= 1.0):
+                return i, PRED_OUT_OF_RANGE
+        if has_w:
+            if not (w[i] >= 0.0 and w[i] < np.inf):
+                return i, WEIGHT_INVALID
+    return -1, OK
+
+
+def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk):
+    """scikit-learn's log loss from class codes and an (n, C) probability array.
+
+    ``codes`` (n,) are integers; token ``i`` belongs to column ``lut[codes[i]]``
+    (``-1`` in ``lut``, or a code outside ``[0, len(lut))``, means "not one of
+    the classes").  With ``C == 1`` the single column is the positive class'
+    probability ``p`` and the two columns are ``[1 - p, p]``, ``1 - p``
+    computed in the input dtype as scikit-learn does.  ``consts`` holds
+    ``[1, eps, 1 - eps]`` in the input dtype; probabilities are clipped to
+    ``[eps, 1 - eps]`` in that dtype and the logarithm is taken in float64
+    (vectorised ``_vlog`` over blocks of ``_BLOCK`` tokens).
+
+    Returns part (n_chunks, 4) [sum w * loss, sum w, count, rows whose sum is
+    not within ``1e-8 + rtol`` of 1], ``seen`` (n_chunks, len(lut)) bool (the
+    codes present), and the first bad token / code per chunk.  A code outside
+    the table stops the chunk with ``TRUE_NOT_IN_LABELS`` (the caller may then
+    fall back to a full label analysis).
+    """
+    n = yp.shape[0]
+    C = yp.shape[1]
+    L = lut.shape[0]
+    n_chunks = (n + chunk - 1) // chunk
+    part = np.zeros((n_chunks, 4), dtype=np.float64)
+    seen = np.zeros((n_chunks, L), dtype=np.bool_)
+    bad_index = np.full(n_chunks, -1, dtype=np.int64)
+    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    one = consts[0]
+    lo = consts[1]
+    hi = consts[2]
+    B = _BLOCK
+    for c in prange(n_chunks):
+        start = c * chunk
+        end = min(n, start + chunk)
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        ws = 0.0
+        nbad_sum = 0
+        qb = np.empty(B, dtype=np.float64)
+        lg = np.empty(B, dtype=np.float64)
+        wts = np.ones(B, dtype=np.float64)
+        ybuf = np.empty(B, dtype=np.float64)
+        ibuf = np.empty(B, dtype=np.int64)
+        kbuf = np.empty(B, dtype=np.int64)
+        seen_loc = np.zeros(L + 1, dtype=np.bool_)  # slot L: codes not in the table
+        for b0 in range(start, end, B):
+            mb = min(B, end - b0)
+            ok = True
+            for j in range(mb):
+                i = b0 + j
+                k = np.int64(codes[i])
+                inr = (k >= 0) & (k < L)
+                kk = k if inr else L
+                col = lut[kk] if inr else np.int64(-1)
+                okl = col >= 0
+                seen_loc[kk] = True
+                okp = True
+                sp = 0.0
+                for q in range(C):
+                    x = np.float64(yp[i, q])
+                    okp = okp & (x >= 0.0) & (x <= 1.0)  # False for NaN
+                    sp += x
+                colc = col if okl else np.int64(0)
+                if C == 1:
+                    p = yp[i, 0]
+                    v = (one - p) if colc == 0 else p
+                else:
+                    nbad_sum += np.int64(abs(sp - 1.0) > 1e-8 + rtol)
+                    v = yp[i, colc]
+                v = lo if v < lo else (hi if v > hi else v)  # clipped in the input dtype
+                good = okl & okp
+                qb[j] = np.float64(v) if good else 1.0
+                if has_w:
+                    wi = w[i]
+                    good = good & (wi >= 0.0) & (wi < np.inf)
+                    wts[j] = wi
+                ok = ok & good
+            if not ok:
+                bi, bc = _logloss_first_bad(codes, lut, yp, w, has_w, b0, b0 + mb)
+                if bi >= 0:
+                    bad_index[c] = bi
+                    bad_code[c] = bc
+                    break
+            _vlog(qb, mb, lg, ybuf, ibuf, kbuf, False)
+            j = 0
+            while j + 4 <= mb:
+                s0 += wts[j] * lg[j]
+                s1 += wts[j + 1] * lg[j + 1]
+                s2 += wts[j + 2] * lg[j + 2]
+                s3 += wts[j + 3] * lg[j + 3]
+                j += 4
+            while j < mb:
+                s0 += wts[j] * lg[j]
+                j += 1
+            if has_w:
+                for j in range(mb):
+                    ws += wts[j]
+        part[c, 0] = -((s0 + s1) + (s2 + s3))
+        part[c, 1] = ws if has_w else np.float64(end - start)
+        part[c, 2] = end - start
+        part[c, 3] = nbad_sum
+        for q in range(L):
+            seen[c, q] = seen_loc[q]
+    return part, seen, bad_index, bad_code
+
+
+def _compile(py_func):
+    """A parallel kernel and its serial twin (same code, no thread launch)."""
+    name = py_func.__name__
+    serial = _pytypes.FunctionType(
+        py_func.__code__, py_func.__globals__, name + "_serial",
+        py_func.__defaults__, py_func.__closure__,
+    )
+    serial.__qualname__ = name + "_serial"
+    serial.__doc__ = py_func.__doc__
+    # error_model="numpy": a float division by zero gives inf/nan instead of a
+    # Python-style check per division (which also blocks vectorisation); the
+    # kernels never divide by zero on valid input and reject invalid input.
+    return (njit(parallel=True, cache=True, error_model="numpy")(py_func),
+            njit(cache=True, error_model="numpy")(serial))
+
+
+binary_chunks, binary_chunks_serial = _compile(binary_chunks)
+sparse_chunks, sparse_chunks_serial = _compile(sparse_chunks)
+dense_chunks, dense_chunks_serial = _compile(dense_chunks)
+dense_ce_chunks, dense_ce_chunks_serial = _compile(dense_ce_chunks)
+logloss_ids_chunks, logloss_ids_chunks_serial = _compile(logloss_ids_chunks)
