@@ -94,9 +94,16 @@ def _clip_bounds(dtype):
     return float(dt(EPSILON)), float(dt(1.0 - EPSILON))
 
 
+# internal reduction: the three float64 sums (weighted loss, weight, kept
+# tokens) every reduction is computed from; used by streaming.Loss
+PARTIALS = "__partials__"
+
+
 def _check_reduction(reduction):
     if reduction is None:
         return "none"
+    if reduction == PARTIALS:
+        return reduction
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS} or None; got {reduction!r}.")
     return reduction
@@ -199,8 +206,17 @@ def _weights(sample_weight, class_weight, token_shape, n_classes):
 def _finish(part, reduction, out, token_shape):
     """Reduce the per-chunk partials in chunk order and apply the reduction."""
     s, wsum, cnt = (float(v) for v in part[:, :3].sum(axis=0))
+    if reduction == PARTIALS:
+        return s, wsum, cnt
     if reduction == "none":
         return out.reshape(token_shape)
+    return reduce_sums(s, wsum, cnt, reduction)
+
+
+def reduce_sums(s, wsum, cnt, reduction):
+    """A Keras 3 reduction ("sum", "sum_over_batch_size", "mean",
+    "mean_with_sample_weight") from the weighted loss sum ``s``, the weight
+    sum ``wsum`` and the kept-token count ``cnt``; a zero divisor gives 0."""
     if reduction == "sum":
         return s
     if reduction in ("sum_over_batch_size", "mean"):

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _stats
 from ._format import format_task
+from ._loss_stream import Loss
 from ._ranking_stream import AUC
 from .calibration import CalibrationError
 from ._validation import (
@@ -19,7 +20,7 @@ from ._validation import (
     check_threshold,
 )
 
-__all__ = ["AUC", "CalibrationError", "ConfusionMatrix"]
+__all__ = ["AUC", "CalibrationError", "ConfusionMatrix", "Loss"]
 
 _STATE_VERSION = 1
 
