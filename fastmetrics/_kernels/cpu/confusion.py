@@ -615,12 +615,12 @@ def minmax_ids(a, chunk):
     return lo, hi
 
 
-def _compile(py_func):
+def _compile(py_func, **options):
     """A parallel kernel and its serial twin (same code, no thread launch).
 
     The serial twin serves inputs of a single chunk, where starting the thread
     pool costs more than the work.  Both are cached on disk under distinct
-    names.
+    names.  ``options`` (e.g. ``error_model``) go to both ``njit`` calls.
     """
     name = py_func.__name__
     serial = _pytypes.FunctionType(
@@ -629,7 +629,8 @@ def _compile(py_func):
     )
     serial.__qualname__ = name + "_serial"
     serial.__doc__ = py_func.__doc__
-    return njit(parallel=True, cache=True)(py_func), njit(cache=True)(serial)
+    return (njit(parallel=True, cache=True, **options)(py_func),
+            njit(cache=True, **options)(serial))
 
 
 confusion_chunks, confusion_chunks_serial = _compile(confusion_chunks)

@@ -37,10 +37,11 @@ kernels never divide by zero on input they accept).
 """
 
 import math
-import types as _pytypes
 
 import numpy as np
 from numba import njit, prange
+
+from .confusion import _compile
 
 OK = 0
 TRUE_INVALID = 1  # label out of range / not an integer / target outside [0, 1]
@@ -173,6 +174,159 @@ def _binary_token(z, x, from_logits, focal, balancing, alpha, gamma, lo, hi):
     return loss
 
 
+# --------------------------------------------------------------------------
+# per-chunk pieces shared by the kernels; inlined at the Numba IR level, so
+# they compile with the kernel's options and cost no call
+# --------------------------------------------------------------------------
+@njit(cache=True, inline="always")
+def _chunk_outputs(n, chunk, width):
+    """Number of chunks, ``part`` (n_chunks, width) zeros, ``bad_index`` -1, ``bad_code`` OK."""
+    n_chunks = (n + chunk - 1) // chunk
+    part = np.zeros((n_chunks, width), dtype=np.float64)
+    bad_index = np.full(n_chunks, -1, dtype=np.int64)
+    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    return n_chunks, part, bad_index, bad_code
+
+
+@njit(cache=True, inline="always")
+def _chunk_span(c, chunk, n):
+    """Tokens ``[start, end)`` of chunk ``c``."""
+    start = c * chunk
+    return start, min(n, start + chunk)
+
+
+@njit(cache=True, inline="always")
+def _weight_pos(start, rep):
+    """Weight position of token ``start``: group ``g = start // rep``, ``r`` tokens into it."""
+    g = start // rep
+    return g, start - g * rep
+
+
+@njit(cache=True, inline="always")
+def _next_weight(w, g, r, rep, has_w):
+    """Sample weight of the token at position (g, r) (1 without weights) and
+    the position of the next token (prefix broadcast: ``rep`` tokens per weight)."""
+    wi = 1.0
+    if has_w:
+        wi = w[g]
+        r += 1
+        if r == rep:
+            r = 0
+            g += 1
+    return wi, g, r
+
+
+@njit(cache=True, inline="always")
+def _weight_ok(wi):
+    """A valid sample weight: finite and >= 0 (False for NaN)."""
+    return (wi >= 0.0) & (wi < np.inf)
+
+
+@njit(cache=True, inline="always")
+def _mark_bad(bad_index, bad_code, c, i, code):
+    """Record token ``i`` as the first bad token of chunk ``c``."""
+    bad_index[c] = i
+    bad_code[c] = code
+
+
+@njit(cache=True, inline="always")
+def _drop_token(i, mask, has_mask, out, has_out):
+    """Whether token ``i`` is masked out (then its ``out`` entry is set to 0)."""
+    if has_mask and not mask[i]:
+        if has_out:
+            out[i] = 0.0
+        return True
+    return False
+
+
+@njit(cache=True, inline="always")
+def _add_token(acc, i, wi, k, loss, has_cw, cw, out, has_out):
+    """Add kept token ``i`` (sample weight ``wi``, class ``k``) to ``acc`` =
+    (weighted loss sum, weight sum, count); writes its weighted loss to ``out``."""
+    if has_cw:
+        wi = wi * cw[k]
+    s, ws, cnt = acc
+    if has_out:
+        out[i] = wi * loss
+    return s + wi * loss, ws + wi, cnt + 1.0
+
+
+@njit(cache=True, inline="always")
+def _block_weights(w, g, r, rep, has_w, has_cw, cw, tb, keepb, wts, m, weighted):
+    """Weights of the m tokens of a block into ``wts``: sample weight times
+    ``cw[tb[j]]``, 0 for dropped tokens (``keepb`` False).  Returns whether
+    every kept token's sample weight is valid, the number of kept tokens and
+    the weight position after the block.  Without ``weighted`` (no weights, no
+    dropped tokens) ``wts`` stays as it is (ones)."""
+    okw = True
+    nk = 0
+    if weighted:
+        for j in range(m):
+            wi, g, r = _next_weight(w, g, r, rep, has_w)
+            kp = keepb[j]
+            okw = okw & (_weight_ok(wi) | (not kp))
+            if has_cw:
+                wi = wi * cw[tb[j]]
+            wts[j] = wi if kp else 0.0
+            nk += np.int64(kp)
+    else:
+        nk = m
+    return okw, nk, g, r
+
+
+@njit(cache=True, inline="always")
+def _vlog_scratch(m):
+    """The scratch buffers ``y``, ``ib``, ``kb`` of ``_vlog`` for m arguments."""
+    return np.empty(m, dtype=np.float64), np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
+
+
+_LANES0 = (0.0, 0.0, 0.0, 0.0)
+
+
+@njit(cache=True, inline="always")
+def _lanes_add(lanes, x, m):
+    """Add x[0:m] to the 4 summation lanes: x[j] to lane j % 4 over the whole
+    groups of 4, the remainder to lane 0 (a fixed order: deterministic)."""
+    s0, s1, s2, s3 = lanes
+    j = 0
+    while j + 4 <= m:
+        s0 += x[j]
+        s1 += x[j + 1]
+        s2 += x[j + 2]
+        s3 += x[j + 3]
+        j += 4
+    while j < m:
+        s0 += x[j]
+        j += 1
+    return s0, s1, s2, s3
+
+
+@njit(cache=True, inline="always")
+def _lanes_total(lanes):
+    """The sum of the 4 lanes, in a fixed order."""
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+
+
+@njit(cache=True, inline="always")
+def _store_block(out, has_out, b0, x, m):
+    """out[b0:b0 + m] = x[0:m] when ``has_out``."""
+    if has_out:
+        for j in range(m):
+            out[b0 + j] = x[j]
+
+
+@njit(cache=True, inline="always")
+def _binary_bad(y, x, from_logits):
+    """Error code of a binary token: target ``y``, prediction ``x`` (OK if valid)."""
+    if not (y >= 0.0 and y <= 1.0):
+        return TRUE_INVALID
+    if not (abs(x) < np.inf):
+        return PRED_NOT_FINITE
+    if not from_logits and not (x >= 0.0 and x <= 1.0):
+        return PRED_OUT_OF_RANGE
+    return OK
+
+
 def binary_chunks(yt, yp, from_logits, focal, balancing, alpha, gamma, ls, lo, hi,
                   has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out, chunk):
     """Per-chunk [weighted loss sum, weight sum, count] of elementwise binary losses.
@@ -183,63 +337,28 @@ def binary_chunks(yt, yp, from_logits, focal, balancing, alpha, gamma, ls, lo, h
     (Keras rounds the target, half to even).
     """
     n = yp.shape[0]
-    n_chunks = (n + chunk - 1) // chunk
-    part = np.zeros((n_chunks, 3), dtype=np.float64)
-    bad_index = np.full(n_chunks, -1, dtype=np.int64)
-    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 3)
     for c in prange(n_chunks):
-        start = c * chunk
-        end = min(n, start + chunk)
-        g = start // rep
-        r = start - g * rep
-        s = 0.0
-        ws = 0.0
-        cnt = 0.0
+        start, end = _chunk_span(c, chunk, n)
+        g, r = _weight_pos(start, rep)
+        acc = (0.0, 0.0, 0.0)
         for i in range(start, end):
-            wi = 1.0
-            if has_w:
-                wi = w[g]
-                r += 1
-                if r == rep:
-                    r = 0
-                    g += 1
-            if has_mask:
-                if not mask[i]:
-                    if has_out:
-                        out[i] = 0.0
-                    continue
-            if has_w:
-                if not (wi >= 0.0 and wi < np.inf):
-                    bad_index[c] = i
-                    bad_code[c] = WEIGHT_INVALID
-                    break
+            wi, g, r = _next_weight(w, g, r, rep, has_w)
+            if _drop_token(i, mask, has_mask, out, has_out):
+                continue
+            if has_w and not _weight_ok(wi):
+                _mark_bad(bad_index, bad_code, c, i, WEIGHT_INVALID)
+                break
             y = np.float64(yt[i])
-            if not (y >= 0.0 and y <= 1.0):
-                bad_index[c] = i
-                bad_code[c] = TRUE_INVALID
-                break
             x = np.float64(yp[i])
-            if not (abs(x) < np.inf):
-                bad_index[c] = i
-                bad_code[c] = PRED_NOT_FINITE
+            code = _binary_bad(y, x, from_logits)
+            if code != OK:
+                _mark_bad(bad_index, bad_code, c, i, code)
                 break
-            if not from_logits:
-                if not (x >= 0.0 and x <= 1.0):
-                    bad_index[c] = i
-                    bad_code[c] = PRED_OUT_OF_RANGE
-                    break
             z = y * (1.0 - ls) + 0.5 * ls
             loss = _binary_token(z, x, from_logits, focal, balancing, alpha, gamma, lo, hi)
-            if has_cw:
-                wi = wi * cw[1 if y > 0.5 else 0]
-            s += wi * loss
-            ws += wi
-            cnt += 1.0
-            if has_out:
-                out[i] = wi * loss
-        part[c, 0] = s
-        part[c, 1] = ws
-        part[c, 2] = cnt
+            acc = _add_token(acc, i, wi, 1 if y > 0.5 else 0, loss, has_cw, cw, out, has_out)
+        part[c, 0], part[c, 1], part[c, 2] = acc
     return part, bad_index, bad_code
 
 
@@ -370,33 +489,20 @@ def sparse_chunks(yt, yp, from_logits, lo, hi, ignore, has_ignore, has_cw, cw, w
     """
     n = yp.shape[0]
     C = yp.shape[1]
-    n_chunks = (n + chunk - 1) // chunk
-    part = np.zeros((n_chunks, 3), dtype=np.float64)
-    bad_index = np.full(n_chunks, -1, dtype=np.int64)
-    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 3)
     B = _BLOCK
     flat = yp.reshape(-1)
     for c in prange(n_chunks):
-        start = c * chunk
-        end = min(n, start + chunk)
-        g = start // rep
-        r = start - g * rep
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
-        w0 = 0.0
-        w1 = 0.0
-        w2 = 0.0
-        w3 = 0.0
+        start, end = _chunk_span(c, chunk, n)
+        g, r = _weight_pos(start, rep)
+        sl = _LANES0
+        wl = _LANES0
         cnt = 0
         u = np.empty(B, dtype=np.float64)
         lg = np.empty(B, dtype=np.float64)
         base = np.empty(B, dtype=np.float64)
         wts = np.ones(B, dtype=np.float64)
-        ybuf = np.empty(B, dtype=np.float64)
-        ibuf = np.empty(B, dtype=np.int64)
-        kbuf = np.empty(B, dtype=np.int64)
+        ybuf, ibuf, kbuf = _vlog_scratch(B)
         tb = np.empty(B, dtype=np.int64)
         keepb = np.ones(B, dtype=np.bool_)
         nb = B * C if from_logits else 0
@@ -418,32 +524,14 @@ def sparse_chunks(yt, yp, from_logits, lo, hi, ignore, has_ignore, has_cw, cw, w
             ok = _sparse_rows(flat[b0 * C:(b0 + mb) * C], yt[b0:b0 + mb], keepb, mb, C, ctup,
                               from_logits, lo, hi, u, base, eb, tb)
             # weights (prefix broadcast), validated, zero for dropped tokens
-            okw = True
-            nk = 0
-            if weighted:
-                for j in range(mb):
-                    wi = 1.0
-                    if has_w:
-                        wi = w[g]
-                        r += 1
-                        if r == rep:
-                            r = 0
-                            g += 1
-                    kp = keepb[j]
-                    okw = okw & (((wi >= 0.0) & (wi < np.inf)) | (not kp))
-                    if has_cw:
-                        wi = wi * cw[tb[j]]
-                    wts[j] = wi if kp else 0.0
-                    nk += np.int64(kp)
-            else:
-                nk = mb
+            okw, nk, g, r = _block_weights(w, g, r, rep, has_w, has_cw, cw, tb, keepb, wts, mb,
+                                           weighted)
             cnt += nk
             if not (ok and okw):
                 bi, bc = _sparse_first_bad(yt, yp, from_logits, ignore, has_ignore, w, rep,
                                            has_w, mask, has_mask, b0, b0 + mb)
                 if bi >= 0:
-                    bad_index[c] = bi
-                    bad_code[c] = bc
+                    _mark_bad(bad_index, bad_code, c, bi, bc)
                     break
             if from_logits:
                 _vexp(eb, mb * C, eo, ei)
@@ -451,26 +539,11 @@ def sparse_chunks(yt, yp, from_logits, lo, hi, ignore, has_ignore, has_cw, cw, w
             _vlog(u, mb, lg, ybuf, ibuf, kbuf, True)
             for j in range(mb):
                 lg[j] = wts[j] * (base[j] + lg[j])
-            j = 0
-            while j + 4 <= mb:
-                s0 += lg[j]
-                s1 += lg[j + 1]
-                s2 += lg[j + 2]
-                s3 += lg[j + 3]
-                w0 += wts[j]
-                w1 += wts[j + 1]
-                w2 += wts[j + 2]
-                w3 += wts[j + 3]
-                j += 4
-            while j < mb:
-                s0 += lg[j]
-                w0 += wts[j]
-                j += 1
-            if has_out:
-                for j in range(mb):
-                    out[b0 + j] = lg[j]
-        part[c, 0] = (s0 + s1) + (s2 + s3)
-        part[c, 1] = (w0 + w1) + (w2 + w3)
+            sl = _lanes_add(sl, lg, mb)
+            wl = _lanes_add(wl, wts, mb)
+            _store_block(out, has_out, b0, lg, mb)
+        part[c, 0] = _lanes_total(sl)
+        part[c, 1] = _lanes_total(wl)
         part[c, 2] = cnt
     return part, bad_index, bad_code
 
@@ -496,37 +569,19 @@ def dense_chunks(yt, yp, kind, from_logits, ls, alpha, gamma, lo, hi, has_cw, cw
     """
     n = yp.shape[0]
     C = yp.shape[1]
-    n_chunks = (n + chunk - 1) // chunk
-    part = np.zeros((n_chunks, 4), dtype=np.float64)
-    bad_index = np.full(n_chunks, -1, dtype=np.int64)
-    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 4)
     lsc = ls / C
     for c in prange(n_chunks):
-        start = c * chunk
-        end = min(n, start + chunk)
-        g = start // rep
-        r = start - g * rep
-        s = 0.0
-        ws = 0.0
-        cnt = 0.0
+        start, end = _chunk_span(c, chunk, n)
+        g, r = _weight_pos(start, rep)
+        acc = (0.0, 0.0, 0.0)
         for i in range(start, end):
-            wi = 1.0
-            if has_w:
-                wi = w[g]
-                r += 1
-                if r == rep:
-                    r = 0
-                    g += 1
-            if has_mask:
-                if not mask[i]:
-                    if has_out:
-                        out[i] = 0.0
-                    continue
-            if has_w:
-                if not (wi >= 0.0 and wi < np.inf):
-                    bad_index[c] = i
-                    bad_code[c] = WEIGHT_INVALID
-                    break
+            wi, g, r = _next_weight(w, g, r, rep, has_w)
+            if _drop_token(i, mask, has_mask, out, has_out):
+                continue
+            if has_w and not _weight_ok(wi):
+                _mark_bad(bad_index, bad_code, c, i, WEIGHT_INVALID)
+                break
             # target row: range check and argmax (class for class_weight)
             okt = True
             t = 0
@@ -538,8 +593,7 @@ def dense_chunks(yt, yp, kind, from_logits, ls, alpha, gamma, lo, hi, has_cw, cw
                     best = y
                     t = j
             if not okt:
-                bad_index[c] = i
-                bad_code[c] = TRUE_INVALID
+                _mark_bad(bad_index, bad_code, c, i, TRUE_INVALID)
                 break
             # prediction row: finiteness / range, max (logits) or sum (probabilities)
             m = np.float64(yp[i, 0])
@@ -553,8 +607,7 @@ def dense_chunks(yt, yp, kind, from_logits, ls, alpha, gamma, lo, hi, has_cw, cw
                 okp = okp & (x >= 0.0) & (x <= 1.0)
                 sp += x
             if chk != 0.0:
-                bad_index[c] = i
-                bad_code[c] = PRED_NOT_FINITE
+                _mark_bad(bad_index, bad_code, c, i, PRED_NOT_FINITE)
                 break
             loss = 0.0
             if from_logits:
@@ -585,12 +638,10 @@ def dense_chunks(yt, yp, kind, from_logits, ls, alpha, gamma, lo, hi, has_cw, cw
                         loss += alpha[j] * (1.0 - q) ** gamma * (-z * math.log(q))
             else:
                 if not okp:
-                    bad_index[c] = i
-                    bad_code[c] = PRED_OUT_OF_RANGE
+                    _mark_bad(bad_index, bad_code, c, i, PRED_OUT_OF_RANGE)
                     break
                 if sp == 0.0:
-                    bad_index[c] = i
-                    bad_code[c] = ROW_SUM_ZERO
+                    _mark_bad(bad_index, bad_code, c, i, ROW_SUM_ZERO)
                     break
                 for j in range(C):
                     z = np.float64(yt[i, j]) * (1.0 - ls) + lsc
@@ -600,16 +651,8 @@ def dense_chunks(yt, yp, kind, from_logits, ls, alpha, gamma, lo, hi, has_cw, cw
                     else:
                         q = _clip(np.float64(yp[i, j]) / sp, lo, hi)
                         loss += alpha[j] * (1.0 - q) ** gamma * (-z * math.log(q))
-            if has_cw:
-                wi = wi * cw[t]
-            s += wi * loss
-            ws += wi
-            cnt += 1.0
-            if has_out:
-                out[i] = wi * loss
-        part[c, 0] = s
-        part[c, 1] = ws
-        part[c, 2] = cnt
+            acc = _add_token(acc, i, wi, t, loss, has_cw, cw, out, has_out)
+        part[c, 0], part[c, 1], part[c, 2] = acc
     return part, bad_index, bad_code
 
 
@@ -666,25 +709,14 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
     """
     n = yp.shape[0]
     C = yp.shape[1]
-    n_chunks = (n + chunk - 1) // chunk
-    part = np.zeros((n_chunks, 4), dtype=np.float64)
-    bad_index = np.full(n_chunks, -1, dtype=np.int64)
-    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 4)
     B = _BLOCK
     lsc = ls / C
     for c in prange(n_chunks):
-        start = c * chunk
-        end = min(n, start + chunk)
-        g = start // rep
-        r = start - g * rep
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
-        w0 = 0.0
-        w1 = 0.0
-        w2 = 0.0
-        w3 = 0.0
+        start, end = _chunk_span(c, chunk, n)
+        g, r = _weight_pos(start, rep)
+        sl = _LANES0
+        wl = _LANES0
         cnt = 0
         nbad_sum = 0
         base = np.empty(B, dtype=np.float64)
@@ -703,9 +735,7 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
         zz = np.empty(BC, dtype=np.float64)
         tok = np.empty(BC, dtype=np.int64)
         lgc = np.empty(BC, dtype=np.float64)
-        ybuf = np.empty(BC, dtype=np.float64)
-        ibuf = np.empty(BC, dtype=np.int64)
-        kbuf = np.empty(BC, dtype=np.int64)
+        ybuf, ibuf, kbuf = _vlog_scratch(BC)
         weighted = has_w or has_cw or has_mask
         for b0 in range(start, end, B):
             mb = min(B, end - b0)
@@ -800,32 +830,14 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
                             tok[ne] = j
                             ne += np.int64(z != 0.0)
             # weights (prefix broadcast), validated, zero for dropped tokens
-            okw = True
-            nk = 0
-            if weighted:
-                for j in range(mb):
-                    wi = 1.0
-                    if has_w:
-                        wi = w[g]
-                        r += 1
-                        if r == rep:
-                            r = 0
-                            g += 1
-                    kp = keepb[j]
-                    okw = okw & (((wi >= 0.0) & (wi < np.inf)) | (not kp))
-                    if has_cw:
-                        wi = wi * cw[tb[j]]
-                    wts[j] = wi if kp else 0.0
-                    nk += np.int64(kp)
-            else:
-                nk = mb
+            okw, nk, g, r = _block_weights(w, g, r, rep, has_w, has_cw, cw, tb, keepb, wts, mb,
+                                           weighted)
             cnt += nk
             if not (ok and okw):
                 bi, bc = _dense_first_bad(yt, yp, from_logits, xlogy, w, rep, has_w, mask,
                                           has_mask, b0, b0 + mb)
                 if bi >= 0:
-                    bad_index[c] = bi
-                    bad_code[c] = bc
+                    _mark_bad(bad_index, bad_code, c, bi, bc)
                     break
             if from_logits:
                 _vexp(eb, mb * C, eo, ei)
@@ -848,26 +860,11 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
                     lg[tok[e]] -= zz[e] * lgc[e]
                 for j in range(mb):
                     lg[j] = wts[j] * lg[j]
-            j = 0
-            while j + 4 <= mb:
-                s0 += lg[j]
-                s1 += lg[j + 1]
-                s2 += lg[j + 2]
-                s3 += lg[j + 3]
-                w0 += wts[j]
-                w1 += wts[j + 1]
-                w2 += wts[j + 2]
-                w3 += wts[j + 3]
-                j += 4
-            while j < mb:
-                s0 += lg[j]
-                w0 += wts[j]
-                j += 1
-            if has_out:
-                for j in range(mb):
-                    out[b0 + j] = lg[j]
-        part[c, 0] = (s0 + s1) + (s2 + s3)
-        part[c, 1] = (w0 + w1) + (w2 + w3)
+            sl = _lanes_add(sl, lg, mb)
+            wl = _lanes_add(wl, wts, mb)
+            _store_block(out, has_out, b0, lg, mb)
+        part[c, 0] = _lanes_total(sl)
+        part[c, 1] = _lanes_total(wl)
         part[c, 2] = cnt
         part[c, 3] = nbad_sum
     return part, bad_index, bad_code
@@ -917,30 +914,21 @@ def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk):
     n = yp.shape[0]
     C = yp.shape[1]
     L = lut.shape[0]
-    n_chunks = (n + chunk - 1) // chunk
-    part = np.zeros((n_chunks, 4), dtype=np.float64)
+    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 4)
     seen = np.zeros((n_chunks, L), dtype=np.bool_)
-    bad_index = np.full(n_chunks, -1, dtype=np.int64)
-    bad_code = np.zeros(n_chunks, dtype=np.int64)
     one = consts[0]
     lo = consts[1]
     hi = consts[2]
     B = _BLOCK
     for c in prange(n_chunks):
-        start = c * chunk
-        end = min(n, start + chunk)
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
+        start, end = _chunk_span(c, chunk, n)
+        sl = _LANES0
         ws = 0.0
         nbad_sum = 0
         qb = np.empty(B, dtype=np.float64)
         lg = np.empty(B, dtype=np.float64)
         wts = np.ones(B, dtype=np.float64)
-        ybuf = np.empty(B, dtype=np.float64)
-        ibuf = np.empty(B, dtype=np.int64)
-        kbuf = np.empty(B, dtype=np.int64)
+        ybuf, ibuf, kbuf = _vlog_scratch(B)
         seen_loc = np.zeros(L + 1, dtype=np.bool_)  # slot L: codes not in the table
         for b0 in range(start, end, B):
             mb = min(B, end - b0)
@@ -977,24 +965,15 @@ def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk):
             if not ok:
                 bi, bc = _logloss_first_bad(codes, lut, yp, w, has_w, b0, b0 + mb)
                 if bi >= 0:
-                    bad_index[c] = bi
-                    bad_code[c] = bc
+                    _mark_bad(bad_index, bad_code, c, bi, bc)
                     break
             _vlog(qb, mb, lg, ybuf, ibuf, kbuf, False)
-            j = 0
-            while j + 4 <= mb:
-                s0 += wts[j] * lg[j]
-                s1 += wts[j + 1] * lg[j + 1]
-                s2 += wts[j + 2] * lg[j + 2]
-                s3 += wts[j + 3] * lg[j + 3]
-                j += 4
-            while j < mb:
-                s0 += wts[j] * lg[j]
-                j += 1
             if has_w:
                 for j in range(mb):
+                    lg[j] = wts[j] * lg[j]
                     ws += wts[j]
-        part[c, 0] = -((s0 + s1) + (s2 + s3))
+            sl = _lanes_add(sl, lg, mb)
+        part[c, 0] = -_lanes_total(sl)
         part[c, 1] = ws if has_w else np.float64(end - start)
         part[c, 2] = end - start
         part[c, 3] = nbad_sum
@@ -1003,24 +982,16 @@ def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk):
     return part, seen, bad_index, bad_code
 
 
-def _compile(py_func):
-    """A parallel kernel and its serial twin (same code, no thread launch)."""
-    name = py_func.__name__
-    serial = _pytypes.FunctionType(
-        py_func.__code__, py_func.__globals__, name + "_serial",
-        py_func.__defaults__, py_func.__closure__,
-    )
-    serial.__qualname__ = name + "_serial"
-    serial.__doc__ = py_func.__doc__
-    # error_model="numpy": a float division by zero gives inf/nan instead of a
-    # Python-style check per division (which also blocks vectorisation); the
-    # kernels never divide by zero on valid input and reject invalid input.
-    return (njit(parallel=True, cache=True, error_model="numpy")(py_func),
-            njit(cache=True, error_model="numpy")(serial))
+def _compile_numpy(py_func):
+    """``_compile`` with error_model="numpy": a float division by zero gives
+    inf/nan instead of a Python-style check per division (which also blocks
+    vectorisation); the kernels never divide by zero on valid input and reject
+    invalid input."""
+    return _compile(py_func, error_model="numpy")
 
 
-binary_chunks, binary_chunks_serial = _compile(binary_chunks)
-sparse_chunks, sparse_chunks_serial = _compile(sparse_chunks)
-dense_chunks, dense_chunks_serial = _compile(dense_chunks)
-dense_ce_chunks, dense_ce_chunks_serial = _compile(dense_ce_chunks)
-logloss_ids_chunks, logloss_ids_chunks_serial = _compile(logloss_ids_chunks)
+binary_chunks, binary_chunks_serial = _compile_numpy(binary_chunks)
+sparse_chunks, sparse_chunks_serial = _compile_numpy(sparse_chunks)
+dense_chunks, dense_chunks_serial = _compile_numpy(dense_chunks)
+dense_ce_chunks, dense_ce_chunks_serial = _compile_numpy(dense_ce_chunks)
+logloss_ids_chunks, logloss_ids_chunks_serial = _compile_numpy(logloss_ids_chunks)

@@ -15,10 +15,10 @@ order, so results do not depend on the number of threads.  Each comes as a
 parallel kernel and a serial twin (for inputs of a single chunk).
 """
 
-import types as _pytypes
-
 import numpy as np
 from numba import njit, prange
+
+from .confusion import _compile
 
 
 def topk_chunks(scores, codes, k, w, chunk):
@@ -167,18 +167,6 @@ def ovo_column_scan(skeys, payload, codes, w, i, below, grp, acc):
             below[cq] += grp[cq]
             grp[cq] = 0
         r = e
-
-
-def _compile(py_func):
-    """A parallel kernel and its serial twin (same code, no thread launch)."""
-    name = py_func.__name__
-    serial = _pytypes.FunctionType(
-        py_func.__code__, py_func.__globals__, name + "_serial",
-        py_func.__defaults__, py_func.__closure__,
-    )
-    serial.__qualname__ = name + "_serial"
-    serial.__doc__ = py_func.__doc__
-    return njit(parallel=True, cache=True)(py_func), njit(cache=True)(serial)
 
 
 topk_chunks, topk_chunks_serial = _compile(topk_chunks)
