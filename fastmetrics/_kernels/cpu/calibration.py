@@ -90,6 +90,31 @@ def _ov_read_token(yt, yp, i, K):
     return impl
 
 
+_SKIP = -1  # _check_token: the token is masked or ignored
+
+
+@njit(cache=True, inline="always")
+def _check_token(yt, yp, i, K, wi, w, mask, ignore):
+    """(code, confidence, correct) of token i: code ``_SKIP`` when masked or
+    ignored, 0 when valid, else WEIGHT_INVALID / LABEL_INVALID / PROB_INVALID
+    (checked in that order)."""
+    if mask is not None:
+        if not mask[i]:
+            return _SKIP, 0.0, 0.0
+    if ignore is not None:
+        if yt[i] == ignore:
+            return _SKIP, 0.0, 0.0
+    if w is not None:
+        if not ((wi >= 0.0) & (wi < np.inf)):
+            return WEIGHT_INVALID, 0.0, 0.0
+    x, corr, okt, okp = _read_token(yt, yp, i, K)
+    if not okt:
+        return LABEL_INVALID, 0.0, 0.0
+    if not okp:
+        return PROB_INVALID, 0.0, 0.0
+    return 0, np.float64(x), np.float64(corr)
+
+
 def calibration_chunks(yt, yp, K, n_bins, edges, w, rep, mask, ignore, chunk):
     """Per-chunk equal-width bin sums.
 
@@ -145,25 +170,12 @@ def calibration_chunks(yt, yp, K, n_bins, edges, w, rep, mask, ignore, chunk):
                 if r == rep:
                     r = 0
                     g += 1
-            if mask is not None:
-                if not mask[i]:
-                    continue
-            if ignore is not None:
-                if yt[i] == ignore:
-                    continue
-            if w is not None:
-                if not ((wi >= 0.0) & (wi < np.inf)):
-                    bad_index[c] = i
-                    bad_code[c] = WEIGHT_INVALID
-                    break
-            x, corr, okt, okp = _read_token(yt, yp, i, K)
-            if not okt:
+            code, x, corr = _check_token(yt, yp, i, K, wi, w, mask, ignore)
+            if code == _SKIP:
+                continue
+            if code != 0:
                 bad_index[c] = i
-                bad_code[c] = LABEL_INVALID
-                break
-            if not okp:
-                bad_index[c] = i
-                bad_code[c] = PROB_INVALID
+                bad_code[c] = code
                 break
             k = uniform_bin(x, n_bins, edges)
             cnt_c[k] += 1
@@ -217,25 +229,12 @@ def calibration_keys(yt, yp, K, w, rep, mask, ignore, chunk, keys, wts):
                 if r == rep:
                     r = 0
                     g += 1
-            if mask is not None:
-                if not mask[i]:
-                    continue
-            if ignore is not None:
-                if yt[i] == ignore:
-                    continue
-            if w is not None:
-                if not ((wi >= 0.0) & (wi < np.inf)):
-                    bad_index[c] = i
-                    bad_code[c] = WEIGHT_INVALID
-                    break
-            x, corr, okt, okp = _read_token(yt, yp, i, K)
-            if not okt:
+            code, x, corr = _check_token(yt, yp, i, K, wi, w, mask, ignore)
+            if code == _SKIP:
+                continue
+            if code != 0:
                 bad_index[c] = i
-                bad_code[c] = LABEL_INVALID
-                break
-            if not okp:
-                bad_index[c] = i
-                bad_code[c] = PROB_INVALID
+                bad_code[c] = code
                 break
             if wi > 0.0:
                 box[0] = x + 0.0  # folds -0.0 onto 0.0
