@@ -528,6 +528,11 @@ def format_task(y_true, y_pred, task, *, num_classes=None, threshold=0.5,
                 f"{name} must hold numbers (class ids, one-hot rows or scores) for "
                 f"task={task!r}; got dtype {a.dtype}. String labels need task=None."
             )
+    if yp.dtype.kind == "f" and yp.dtype.itemsize < 8:
+        # compare in the scores' precision, as Keras and torchmetrics do: a
+        # float32 score equal to float32(threshold) is not above it
+        with np.errstate(over="ignore"):
+            threshold = float(yp.dtype.type(threshold))
     if _needs_slabs(yt, yp, task, samplewise):
         return _slabbed_task(yt, yp, task, num_classes, threshold, sample_weight, mask,
                              ignore_index, class_weight)

@@ -486,6 +486,11 @@ def binary_case(form, seed, shape=(N, T)):
         q = (np.round(p * 4) / 4).astype(np.float32)  # many values exactly 0.5
         assert (q == 0.5).any()
         return yt, q, yt, (q > 0.5).astype(np.int64), 0.5
+    if form == "ids_prob_f32_inexact_threshold":
+        # 0.3 is not a float32: scores equal to float32(0.3) are not above the
+        # threshold in the scores' precision (Keras, torchmetrics)
+        q = np.where(rng.random(shape) < 0.3, np.float32(0.3), p).astype(np.float32)
+        return yt, q, yt, (q > np.float32(0.3)).astype(np.int64), 0.3
     if form == "ids_logits_t0":
         z = (rng.standard_normal(shape) + 1.2 * yt - 0.4)
         return yt, z, yt, (z > 0.0).astype(np.int64), 0.0
@@ -519,10 +524,12 @@ def binary_case(form, seed, shape=(N, T)):
 
 
 BIN_FORMS = ["ids_prob_f64", "ids_prob_f64_t03", "ids_prob_f32_exact_threshold",
+             "ids_prob_f32_inexact_threshold",
              "ids_logits_t0", "ids_ids", "ids_bool", "onehot_softmax_f32",
              "onehot_softmax_f32_t07", "ids_softmax_f64", "squeeze1", "ids_squeeze1_pred",
              "onehot_true_prob_pred", "squeeze1_true_only"]
 BIN_ID_TRUE = {"ids_prob_f64", "ids_prob_f64_t03", "ids_prob_f32_exact_threshold",
+               "ids_prob_f32_inexact_threshold",
                "ids_logits_t0", "ids_ids", "ids_bool", "ids_softmax_f64"}
 
 

@@ -1,0 +1,39 @@
+"""Keras 3 metric classes whose value is exact over the epoch.
+
+Each class keeps the sufficient statistics of a :mod:`fastmetrics.streaming`
+state in Keras variables (summed across replicas) and computes its value with
+that state's own method, so ``model.evaluate`` reports what scikit-learn
+reports on all the predictions — never an average of per-batch values.
+
+Importing this module imports Keras.  Pass weighted metrics (temporal
+``sample_weight``, ``class_weight``) in ``compile(weighted_metrics=[...])``:
+Keras gives ``sample_weight`` only to those.
+"""
+
+from ._metrics import (
+    AUC,
+    BalancedAccuracy,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    ConfusionMatrix,
+    F1Score,
+    FBetaScore,
+    MatthewsCorrelation,
+    Precision,
+    Recall,
+    SparseCategoricalCrossentropy,
+)
+
+__all__ = [
+    "AUC",
+    "BalancedAccuracy",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "ConfusionMatrix",
+    "F1Score",
+    "FBetaScore",
+    "MatthewsCorrelation",
+    "Precision",
+    "Recall",
+    "SparseCategoricalCrossentropy",
+]
