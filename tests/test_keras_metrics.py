@@ -384,3 +384,25 @@ def test_reset_state_starts_a_new_epoch(rng):
     got = _feed(m, [(y[:50], p[:50], None, None)])
     np.testing.assert_allclose(got, skm.f1_score(y[:50], (p[:50] > 0.5).astype(int)),
                                rtol=1e-6)
+
+
+# ------------------------------------------------------------ distribution
+def test_mirrored_strategy_two_logical_cpus_sums_replica_states():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parent / "keras_scripts" / "mirrored.py"
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["replicas"] == 2
+    got, ref = out["got"], out["ref"]
+    for key in ("f1_score", "matthews_correlation", "binary_crossentropy",
+                "confusion_matrix"):
+        np.testing.assert_allclose(got[key], ref[key], rtol=1e-5, atol=1e-6, err_msg=key)
+    # binned AUC: within its certified bound of the exact value
+    assert abs(got["auc"] - ref["auc"]) <= out["auc_bound"] + 1e-6

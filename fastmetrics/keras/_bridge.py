@@ -184,7 +184,13 @@ class StreamingMetric(keras.metrics.Metric):
                 import tensorflow as tf
 
                 idx = tf.cast(outs[k], tf.int64)[:, None]
-                var.value.scatter_nd_add(idx, outs[k + 1])
+                tf_var = var.value
+                if isinstance(tf_var, tf.distribute.DistributedValues):
+                    # a replica's sync-on-read copy takes no scatter: add the
+                    # batch densely (O(table) per step under tf.distribute)
+                    var.assign_add(tf.scatter_nd(idx, outs[k + 1], var.shape))
+                else:
+                    tf_var.scatter_nd_add(idx, outs[k + 1])
                 k += 2
             else:
                 var.assign_add(outs[k])
@@ -217,9 +223,12 @@ class StreamingMetric(keras.metrics.Metric):
         def host(*arrays):
             return [np.asarray(self._value(self._rebuild(arrays)), dtype=out_dtype)]
 
-        return host_call(host, [v.value for v in self._state_vars], [self._result_shape],
-                         out_dtype)[0]
+        # read values (under tf.distribute, summed over replicas when read in
+        # cross-replica context, e.g. the epoch-end result)
+        values = [ops.convert_to_tensor(v) for v in self._state_vars]
+        return host_call(host, values, [self._result_shape], out_dtype)[0]
 
     def state(self):
         """The epoch state so far as a fastmetrics streaming state (eager)."""
-        return self._rebuild([ops.convert_to_numpy(v.value) for v in self._state_vars])
+        return self._rebuild([ops.convert_to_numpy(ops.convert_to_tensor(v))
+                              for v in self._state_vars])
