@@ -406,3 +406,37 @@ def test_mirrored_strategy_two_logical_cpus_sums_replica_states():
         np.testing.assert_allclose(got[key], ref[key], rtol=1e-5, atol=1e-6, err_msg=key)
     # binned AUC: within its certified bound of the exact value
     assert abs(got["auc"] - ref["auc"]) <= out["auc_bound"] + 1e-6
+
+
+# ------------------------------------------------------------------ backends
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_backends_fit_and_evaluate_equal_sklearn(backend):
+    """A fresh process per backend (Keras picks its backend at import), two
+    scenarios each (Keras mask; temporal weights): JAX runs the metric's host
+    call through ``jax.pure_callback`` inside ``jax.jit`` (jit_compile="auto"
+    is True there), PyTorch eagerly."""
+    _run_backend_check(backend, "auto", ["mask", "weights"])
+
+
+def _run_backend_check(backend, jit, scenarios):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parent / "keras_scripts" / "backend_check.py"
+    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run([sys.executable, str(script), jit, *scenarios],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    outs = [json.loads(line) for line in proc.stdout.strip().splitlines()
+            if line.startswith("{")]
+    assert [o["scenario"] for o in outs] == list(scenarios)
+    for out in outs:
+        assert out["backend"] == backend
+        got, ref = out["got"], out["ref"]
+        for key in ("f1_score", "precision", "matthews_correlation",
+                    "sparse_categorical_crossentropy", "confusion_matrix"):
+            np.testing.assert_allclose(got[key], ref[key], rtol=1e-5, atol=1e-5,
+                                       err_msg=f"{backend} {out['scenario']} {key}")
+        assert abs(got["auc"] - ref["auc"]) <= out["auc_bound"] + 1e-6

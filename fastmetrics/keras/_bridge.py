@@ -72,10 +72,13 @@ def host_call(fn, inputs, out_shapes, out_dtype):
 
 
 def _keras_mask(y_pred):
+    """The mask Keras attached to ``y_pred`` (e.g. from ``Embedding(mask_zero=True)``),
+    found the way Keras' own metrics find it."""
     try:
-        return keras.backend.get_keras_mask(y_pred)
-    except AttributeError:  # older Keras 3
+        from keras.src.backend.common.masking import get_keras_mask
+    except ImportError:  # layout of other Keras 3 releases
         return getattr(y_pred, "_keras_mask", None)
+    return get_keras_mask(y_pred)
 
 
 class StreamingMetric(keras.metrics.Metric):
