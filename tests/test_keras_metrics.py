@@ -440,3 +440,76 @@ def _run_backend_check(backend, jit, scenarios):
             np.testing.assert_allclose(got[key], ref[key], rtol=1e-5, atol=1e-5,
                                        err_msg=f"{backend} {out['scenario']} {key}")
         assert abs(got["auc"] - ref["auc"]) <= out["auc_bound"] + 1e-6
+
+
+# ----------------------------------------------------------------- XLA path
+def _xla_cases(rng):
+    y, p, w = _binary_data(rng, 300)
+    ys, ps, mask, wtok = _sequence_data(rng, N=12, T=9, C=4)
+    ml_y = (rng.random((50, 3)) < 0.4).astype(np.float32)
+    ml_p = rng.random((50, 3)).astype(np.float32)
+    onehot = np.eye(4, dtype=np.float32)[ys]
+    cases = []
+    for form in BINARY_FORMS:
+        yt, yp = _binary_form(form, y, p)
+        for make in (lambda: fk.ConfusionMatrix(), lambda: fk.F1Score(threshold=0.3),
+                     lambda: fk.AUC(), lambda: fk.AUC("PR", bins=2**12)):
+            cases.append((f"binary-{form}", make, yt, yp, w, None))
+    cases.append(("binary-bce", lambda: fk.BinaryCrossentropy(), y[:, None], p[:, None], w,
+                  None))
+    for name, yt in (("ids", ys), ("onehot", onehot)):
+        ign = 3 if name == "ids" else None  # ignore_index needs class ids
+        for make in (lambda: fk.ConfusionMatrix(4), lambda: fk.AUC(num_classes=4),
+                     lambda ign=ign: fk.Precision(num_classes=4, ignore_index=ign)):
+            cases.append((f"multiclass-{name}", make, yt, ps, wtok, mask))
+    cases.append(("scce", lambda: fk.SparseCategoricalCrossentropy(ignore_index=2), ys, ps,
+                  wtok, mask))
+    cases.append(("cce", lambda: fk.CategoricalCrossentropy(label_smoothing=0.1), onehot, ps,
+                  wtok[:, 0], mask))
+    cases.append(("multilabel", lambda: fk.ConfusionMatrix(3, "multilabel"), ml_y, ml_p,
+                  None, None))
+    cases.append(("multilabel-auc", lambda: fk.AUC("ROC", "multilabel", 3), ml_y, ml_p,
+                  None, None))
+    return cases
+
+
+def test_xla_update_equals_host_update(rng):
+    """jit_compile=True: the batch state computed with TensorFlow ops equals
+    the library kernels' state, so the eager epoch value is the same."""
+    for name, make, yt, yp, w, m in _xla_cases(rng):
+        if w is None:  # the compiled step always takes weights: give both paths ones
+            w = np.ones(len(yt), np.float32)
+        host, xla = make(), make()
+        _feed(host, _split((yt, yp, w, m), 2))
+
+        @tf.function(jit_compile=True)
+        def step(a, b, c, d, metric=xla):
+            kbackend.set_keras_mask(b, d)
+            metric.update_state(a, b, c)
+            return metric.result()
+
+        for a, b, c, d in _split((yt, yp, w, m), 2):
+            d = np.ones(b.shape[:-1] if b.ndim == 3 else b.shape[:1], bool) if d is None else d
+            per_step = step(tf.constant(a), tf.constant(b),
+                            tf.constant(c),
+                            tf.constant(d))
+            # XLA cannot call the library's compute: the per-step value is NaN
+            assert np.all(np.isnan(np.asarray(per_step))) or "crossentropy" in xla.name
+        # the same state, hence the same eager value
+        for hv, xv in zip(host._state_vars, xla._state_vars):
+            np.testing.assert_allclose(np.asarray(xv), np.asarray(hv), rtol=1e-6, atol=1e-6,
+                                       err_msg=name)
+        np.testing.assert_allclose(np.asarray(xla.result()), np.asarray(host.result()),
+                                   rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+def test_xla_invalid_labels_raise_at_the_eager_result():
+    m = fk.Recall(num_classes=3, name="rec_xla")
+    step = tf.function(lambda a, b: m.update_state(a, b), jit_compile=True)
+    step(tf.constant([0, 1, 5]), tf.constant(np.full((3, 3), 1 / 3, np.float32)))
+    with pytest.raises(Exception, match=r"rec_xla.*1 token\(s\) had invalid labels"):
+        m.result().numpy()
+
+
+def test_evaluate_with_jit_compile_true_equals_sklearn():
+    _run_backend_check("tensorflow", "true", ["mask", "weights"])

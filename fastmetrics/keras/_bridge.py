@@ -26,6 +26,8 @@ import numpy as np
 import keras
 from keras import ops
 
+from . import _xla
+
 
 def _backend():
     return keras.backend.backend()
@@ -110,6 +112,10 @@ class StreamingMetric(keras.metrics.Metric):
                               aggregation="sum", name=f)
             for f, shape in zip(self._fields, var_shapes)
         ]
+        # tokens an XLA-compiled update could not reject (the eager result raises)
+        self._invalid = self.add_variable(shape=(), initializer="zeros",
+                                          dtype=self._state_dtype, aggregation="sum",
+                                          name="invalid_tokens")
 
     # -- subclass hooks -------------------------------------------------------
     def _new_state(self):
@@ -136,6 +142,9 @@ class StreamingMetric(keras.metrics.Metric):
         except ValueError as exc:
             raise self._fail(exc) from None
         mask = _keras_mask(y_pred)
+        if _backend() == "tensorflow" and _xla.in_xla():
+            self._xla_update(y_true, y_pred, sample_weight, mask)
+            return
         inputs = [y_true, y_pred]
         has_w = sample_weight is not None
         has_m = mask is not None
@@ -199,6 +208,32 @@ class StreamingMetric(keras.metrics.Metric):
                 var.assign_add(outs[k])
                 k += 1
 
+    def _xla_update(self, y_true, y_pred, sample_weight, mask):
+        """The batch's additive state with TensorFlow ops (no host call)."""
+        import tensorflow as tf
+
+        deltas, invalid = self._xla_deltas(y_true, y_pred, sample_weight, mask)
+        for f, var, d in zip(self._fields, self._state_vars, deltas):
+            if f in self._sparse_fields:
+                cells, vals = d
+                var.value.scatter_nd_add(cells[:, None], tf.cast(vals, var.dtype))
+            else:
+                var.assign_add(tf.cast(d, var.dtype))
+        self._invalid.assign_add(tf.cast(invalid, self._invalid.dtype))
+
+    def _xla_deltas(self, y_true, y_pred, sample_weight, mask):
+        """([per-field delta], invalid token count) as TensorFlow tensors."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no XLA update; compile with jit_compile=False."
+        )
+
+    def _xla_result(self):
+        """The per-step value inside an XLA-compiled step.  NaN by default:
+        the value is the library's compute, which XLA cannot call; Keras
+        computes the epoch value (History, ``evaluate``) eagerly after the
+        epoch, where it is exact."""
+        return ops.full(self._result_shape, float("nan"), dtype=self.dtype)
+
     def _batch_deltas(self, yt, yp, w, m):
         """Per field, the batch's additive contribution (dense array, or
         (flat indices, values) for a sparse field)."""
@@ -221,14 +256,26 @@ class StreamingMetric(keras.metrics.Metric):
         return type(self._new_state()).from_state_dict(self._state_from(arrays))
 
     def result(self):
+        if _backend() == "tensorflow" and _xla.in_xla():
+            return self._xla_result()
         out_dtype = self.dtype
 
         def host(*arrays):
-            return [np.asarray(self._value(self._rebuild(arrays)), dtype=out_dtype)]
+            invalid = float(arrays[-1])
+            if invalid:
+                raise self._fail(
+                    f"{invalid:.0f} token(s) had invalid labels, scores or weights (labels "
+                    "out of range or not 0/1, NaN or infinite scores, negative weights); "
+                    "they were seen in an XLA-compiled step (jit_compile=True), which "
+                    "cannot raise, and were skipped. Run with jit_compile=False for the "
+                    "first bad token."
+                )
+            return [np.asarray(self._value(self._rebuild(arrays[:-1])), dtype=out_dtype)]
 
         # read values (under tf.distribute, summed over replicas when read in
         # cross-replica context, e.g. the epoch-end result)
         values = [ops.convert_to_tensor(v) for v in self._state_vars]
+        values.append(ops.convert_to_tensor(self._invalid))
         return host_call(host, values, [self._result_shape], out_dtype)[0]
 
     def state(self):

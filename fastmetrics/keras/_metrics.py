@@ -16,6 +16,7 @@ import numpy as np
 import keras
 
 from .. import streaming
+from . import _xla
 from ._bridge import StreamingMetric
 
 _PACKAGE = "fastmetrics"
@@ -99,6 +100,10 @@ class _ConfusionBase(StreamingMetric):
                 f"num_classes={C} but the model output has {last} units (shape "
                 f"{tuple(y_pred.shape)})."
             )
+
+    def _xla_deltas(self, y_true, y_pred, sample_weight, mask):
+        return _xla.confusion_deltas(self.task, self.num_classes, self.threshold,
+                                     self.ignore_index, y_true, y_pred, sample_weight, mask)
 
     def get_config(self):
         config = super().get_config()
@@ -481,6 +486,13 @@ class AUC(StreamingMetric):
                 f"num_classes={self.num_classes} but the model output has {last} units."
             )
 
+    def _xla_deltas(self, y_true, y_pred, sample_weight, mask):
+        st = self._reader if getattr(self, "_reader", None) is not None else self._probe
+        cells, vals, invalid = _xla.auc_cells(self.task, self.num_classes, self.bins,
+                                              st._shift, y_true, y_pred, sample_weight, mask)
+        weighted = 0.0 if sample_weight is None else 1.0
+        return [(cells, vals), weighted], invalid
+
     def error_bound(self):
         """Certified bound on ``|result() - exact value|`` (eager; float or (C,))."""
         return self.state().error_bound()
@@ -513,6 +525,9 @@ class _LossMetric(StreamingMetric):
 
     def _value(self, state):
         return state.result("mean_with_sample_weight")
+
+    def _xla_deltas(self, y_true, y_pred, sample_weight, mask):
+        return _xla.loss_deltas(self._loss, self._opts, y_true, y_pred, sample_weight, mask)
 
     def get_config(self):
         config = super().get_config()
