@@ -513,3 +513,23 @@ def test_xla_invalid_labels_raise_at_the_eager_result():
 
 def test_evaluate_with_jit_compile_true_equals_sklearn():
     _run_backend_check("tensorflow", "true", ["mask", "weights"])
+
+
+def test_auc_step_value_is_throttled_in_graph_mode_but_eager_value_is_exact(rng):
+    y, p, _ = _binary_data(rng, 400)
+    y, p = y.astype(np.float32), p.astype(np.float32)
+    for interval in (3600.0, 0.0):
+        m = fk.AUC()
+        m._step_result_interval_s = interval  # per instance, for the test
+        step = tf.function(lambda a, b, m=m: (m.update_state(a, b), m.result())[1])
+        v1 = float(step(y[:200], p[:200]))
+        v2 = float(step(y[200:], p[200:]))
+        first = skm.roc_auc_score(y[:200], p[:200])
+        both = skm.roc_auc_score(y, p)
+        assert abs(v1 - first) < 1e-3
+        if interval:  # the progress-bar value is the last one computed
+            assert v2 == v1
+        else:
+            assert abs(v2 - both) < 1e-3
+        # eager (Keras' epoch-end get_metrics_result): always computed
+        assert abs(float(m.result()) - both) <= m.error_bound() + 1e-7

@@ -53,7 +53,7 @@ def host_call(fn, inputs, out_shapes, out_dtype):
         import tensorflow as tf
 
         outs = tf.numpy_function(fn, list(inputs), [tf.as_dtype(out_dtype)] * len(out_shapes),
-                                 stateful=False)
+                                 stateful=not inputs)
         if not isinstance(outs, (list, tuple)):
             outs = [outs]
         for o, shape in zip(outs, out_shapes):
@@ -272,11 +272,58 @@ class StreamingMetric(keras.metrics.Metric):
                 )
             return [np.asarray(self._value(self._rebuild(arrays[:-1])), dtype=out_dtype)]
 
-        # read values (under tf.distribute, summed over replicas when read in
-        # cross-replica context, e.g. the epoch-end result)
-        values = [ops.convert_to_tensor(v) for v in self._state_vars]
-        values.append(ops.convert_to_tensor(self._invalid))
-        return host_call(host, values, [self._result_shape], out_dtype)[0]
+        def read():
+            # read values (under tf.distribute, summed over replicas when read
+            # in cross-replica context, e.g. the epoch-end result)
+            values = [ops.convert_to_tensor(v) for v in self._state_vars]
+            values.append(ops.convert_to_tensor(self._invalid))
+            return values
+
+        throttle = self._step_result_interval_s
+        if throttle and _backend() == "tensorflow":
+            import tensorflow as tf
+
+            if not tf.executing_eagerly():
+                return self._throttled_result(host, read, throttle, out_dtype)
+        return host_call(host, read(), [self._result_shape], out_dtype)[0]
+
+    #: Per-step values of metrics whose value reads a large table (AUC) are
+    #: recomputed at most this often inside a compiled TensorFlow step (the
+    #: progress bar shows the last one); eager calls, such as Keras' epoch-end
+    #: ``get_metrics_result()``, always compute.  None: every step.
+    _step_result_interval_s = None
+
+    def _throttled_result(self, host, read, interval, out_dtype):
+        import time
+
+        import tensorflow as tf
+
+        cache = self.__dict__.setdefault("_step_cache", {"t": -1e300, "value": None})
+
+        def due():
+            return np.bool_(cache["value"] is None
+                            or time.monotonic() - cache["t"] >= interval)
+
+        def full(*arrays):
+            out = host(*arrays)
+            cache["t"] = time.monotonic()
+            cache["value"] = out[0]
+            return out
+
+        def cached():
+            return [cache["value"]]
+
+        shape = self._result_shape
+
+        def compute():
+            return host_call(full, read(), [shape], out_dtype)[0]
+
+        def reuse():
+            return host_call(cached, [], [shape], out_dtype)[0]
+
+        is_due = tf.numpy_function(due, [], tf.bool, stateful=True)
+        is_due.set_shape(())
+        return tf.cond(is_due, compute, reuse)
 
     def state(self):
         """The epoch state so far as a fastmetrics streaming state (eager)."""

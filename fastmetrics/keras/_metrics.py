@@ -397,6 +397,7 @@ class AUC(StreamingMetric):
 
     _fields = ("table", "unit_weights")
     _sparse_fields = ("table",)
+    _step_result_interval_s = 0.25
 
     def __init__(self, curve="ROC", task=None, num_classes=None, *, average="macro",
                  bins=None, name="auc", dtype=None):
