@@ -51,6 +51,37 @@ _STATE_VERSION = 1
 _CURVES = ("ROC", "PR")
 _MODES = ("binned", "exact")
 _AVERAGES = (None, "micro", "macro", "weighted")
+_SCORES = ("any", "probability")
+# "probability" bins cover [2**-E, 1 - 2**-E]
+_PROB_EXP = 40
+
+
+def _binmap(bins, scores):
+    """(lo, hi, M) of ``ranking_stream.bin_of`` for ``bins`` bins."""
+    k = _kernels()
+    if scores == "any":
+        return (0, int(k.KEY_MAX), int(bins))  # key >> (32 - log2(bins))
+    lo = int(k.fold_key(np.float64(2.0**-_PROB_EXP)))
+    hi = 2 * int(k._K0) - lo  # the key of 1 - 2**-E (the fold is symmetric)
+    return (lo, hi, (int(bins) << 32) // (hi - lo + 1))
+
+
+def _check_probabilities(s):
+    """scores="probability": every score in [0, 1] (NaN is left to the
+    kernels' finiteness check)."""
+    if s.size == 0:
+        return
+    mn, mx = s.min(), s.max()
+    if mn >= 0 and mx <= 1:
+        return
+    if np.isnan(mn) or np.isnan(mx):
+        return
+    bad = np.flatnonzero(((s < 0) | (s > 1)).reshape(-1))[0]
+    raise ValueError(
+        f"y_score must hold probabilities in [0, 1] with scores='probability'; found "
+        f"{s.reshape(-1)[bad]!r} (element {bad} of the flattened scores). Use "
+        "scores='any' for logits or other scales."
+    )
 
 # Parallel update: a part must hold at least _PART_MIN_SCORES scores and 8
 # tokens per table cell (a part table costs page faults and a reduction pass,
@@ -303,6 +334,13 @@ class AUC:
     average : {"macro", "weighted", "micro", None}, default="macro"
         How per-class values combine (multiclass, multilabel), as in
         scikit-learn; ignored for binary.  None: one value per class.
+    scores : {"any", "probability"}, default="any"
+        Binned mode: the score range the bins cover.  "any": every real
+        number (logits too), as above.  "probability": scores must lie in
+        [0, 1] (ValueError otherwise, masked tokens included) and all the bins
+        cover [2**-40, 1 - 2**-40] (scores outside share the end bins), ~6.6x
+        finer for probabilities at the same table size: each octave of the
+        distance from 0 or from 1 spans ``bins / 78`` bins.
 
     Examples
     --------
@@ -316,7 +354,9 @@ class AUC:
     """
 
     def __init__(self, curve="ROC", *, task="binary", num_classes=None,
-                 mode="binned", bins=2**16, average="macro"):
+                 mode="binned", bins=2**16, average="macro", scores="any"):
+        if scores not in _SCORES:
+            raise ValueError(f"scores must be one of {_SCORES}; got {scores!r}.")
         if not isinstance(curve, str) or curve.upper() not in _CURVES:
             raise ValueError(f"curve must be 'ROC' or 'PR'; got {curve!r}.")
         if task not in ("binary", "multiclass", "multilabel"):
@@ -354,7 +394,8 @@ class AUC:
         self.bins = int(bins)
         self.average = average
         self._C = 1 if task == "binary" else num_classes
-        self._shift = 32 - (self.bins.bit_length() - 1)
+        self.scores = scores
+        self._binmap = _binmap(self.bins, scores)
         self.reset()
 
     # ------------------------------------------------------------------ state
@@ -417,6 +458,8 @@ class AUC:
             raise
         if t.n == 0:
             return self
+        if self.scores == "probability":
+            _check_probabilities(t.s)
         k = _kernels()
         indicator = t.kind == "indicator"
         # flat row-major views: element i * C + c (binary: C = 1)
@@ -426,7 +469,7 @@ class AUC:
         parts = _n_parts(t.n, C, self.bins)
         if parts == 1:
             fn = k.indicator_serial if indicator else k.multiclass_serial
-            i, c, code = fn(yf, sf, C, t.w, t.rep, t.mask, t.ignore, t.cw, self._shift,
+            i, c, code = fn(yf, sf, C, t.w, t.rep, t.mask, t.ignore, t.cw, self._binmap,
                             self._table.reshape(-1))
             if code != k.OK:
                 self._raise_bad(args, t, i, c, code)
@@ -436,7 +479,7 @@ class AUC:
                         dtype=np.float64 if weighted else np.int64)
         ranges = np.empty((parts, 2), dtype=np.int64)
         fn = k.indicator_parts if indicator else k.multiclass_parts
-        i, c, code = fn(yf, sf, C, t.w, t.rep, t.mask, t.ignore, t.cw, self._shift, tabs,
+        i, c, code = fn(yf, sf, C, t.w, t.rep, t.mask, t.ignore, t.cw, self._binmap, tabs,
                         ranges)
         if code != k.OK:
             self._raise_bad(args, t, i, c, code)
@@ -452,7 +495,7 @@ class AUC:
         Parameters
         ----------
         other : AUC
-            A state with the same curve, task, num_classes, mode and bins.
+            A state with the same curve, task, num_classes, mode, bins and scores.
 
         Returns
         -------
@@ -460,7 +503,7 @@ class AUC:
         """
         if not isinstance(other, AUC):
             raise ValueError(f"other must be an AUC state; got {type(other).__name__}.")
-        for name in ("curve", "task", "num_classes", "mode", "bins"):
+        for name in ("curve", "task", "num_classes", "mode", "bins", "scores"):
             mine, theirs = getattr(self, name), getattr(other, name)
             if mine != theirs:
                 raise ValueError(
@@ -493,6 +536,7 @@ class AUC:
             "mode": self.mode,
             "bins": self.bins,
             "average": self.average,
+            "scores": self.scores,
             "unit_weights": self._unit,
         }
         if self.mode == "binned":
@@ -524,7 +568,8 @@ class AUC:
                 f"(expected {_STATE_VERSION})."
             )
         obj = cls(state["curve"], task=state["task"], num_classes=state["num_classes"],
-                  mode=state["mode"], bins=state["bins"], average=state["average"])
+                  mode=state["mode"], bins=state["bins"], average=state["average"],
+                  scores=state.get("scores", "any"))
         if obj.mode == "binned":
             table = np.array(state["table"], dtype=np.float64)
             if table.shape != obj._table.shape:
@@ -735,7 +780,7 @@ class AUC:
 
     def __repr__(self):
         return (f"<fastmetrics.streaming.AUC curve={self.curve!r} task={self.task!r} "
-                f"mode={self.mode!r} bins={self.bins}>")
+                f"mode={self.mode!r} bins={self.bins} scores={self.scores!r}>")
 
 
 def _exact_auc_ap(yc, sc, wc):

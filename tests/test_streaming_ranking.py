@@ -834,3 +834,67 @@ def test_both_modes_reject_bad_input_with_the_same_message(task, kw):
         messages.append(str(err.value))
         assert np.isnan(_quiet(st_.result)) or _quiet(st_.result) == 0.0  # empty
     assert messages[0] == messages[1]
+
+
+# --------------------------------------------------------------------------
+# scores="probability": all the bins over [2**-40, 1 - 2**-40]
+# --------------------------------------------------------------------------
+
+def _ref_prob_bins(s, bins):
+    """NumPy reference of the probability bin map: clamp the folded key to the
+    keys of 2**-40 and 1 - 2**-40, then map that key range linearly onto the
+    bins (integer arithmetic, as documented)."""
+    lo = int(_ref_keys(np.array([2.0**-40]))[0])
+    hi = 2 * (_R + 2 + (0x3F000000 - _LO)) - lo
+    M = (bins << 32) // (hi - lo + 1)
+    k = np.clip(_ref_keys(s), lo, hi)
+    return ((k - lo) * M) >> 32
+
+
+@pytest.mark.parametrize("bins", [2**8, 2**16, 2**20])
+def test_probability_bins_match_the_reference_and_use_every_bin(bins):
+    grid = np.concatenate([[0.0, 2.0**-60, 2.0**-41, 2.0**-40], np.linspace(0, 1, 200_001),
+                           1 - np.logspace(-12, -1, 5000), np.logspace(-13, -1, 5000), [1.0]])
+    for s in (grid, grid.astype(np.float32)):
+        y = (np.arange(s.size) % 2).astype(np.int64)
+        auc = AUC(bins=bins, scores="probability").update(y, s)
+        table = auc.state_dict()["table"][0]
+        ref = np.bincount(2 * _ref_prob_bins(s, bins) + y, minlength=2 * bins)
+        np.testing.assert_array_equal(table.reshape(-1), ref)
+        b = _ref_prob_bins(np.sort(s), bins)
+        assert np.all(np.diff(b) >= 0) and b[0] == 0 and b[-1] == bins - 1
+
+
+def test_probability_bins_are_finer_and_stay_within_the_bound(rng):
+    n = 20_000
+    y = (rng.random(n) < 0.1).astype(np.int64)
+    crowded = (np.exp(rng.normal(-9, 1.5, n) + 2.5 * y) / 50).clip(0, 1)
+    narrow = 0.25 + 0.01 * rng.normal(size=n) + 0.005 * y
+    for s in (crowded, narrow, crowded.astype(np.float32)):
+        for curve in ("ROC", "PR"):
+            exact = _sk(curve, y, s)
+            any_ = AUC(curve, bins=2**16).update(y, s)
+            prob = AUC(curve, bins=2**16, scores="probability").update(y, s)
+            assert abs(prob.result() - exact) <= prob.error_bound() + TOL
+            # the same table size resolves probabilities several times finer
+            assert prob.error_bound() < any_.error_bound() / 3
+
+
+def test_probability_scores_outside_unit_interval_raise():
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*1\.5.*scores='any'"):
+        AUC(scores="probability").update([0, 1, 1], [0.2, 1.5, 0.3])
+    with pytest.raises(ValueError, match="scores must be one of"):
+        AUC(scores="logit")
+
+
+def test_probability_state_round_trip_and_merge_rules(rng):
+    y = (rng.random(500) < 0.3).astype(np.int64)
+    s = rng.random(500)
+    a = AUC("PR", scores="probability").update(y[:250], s[:250])
+    b = AUC("PR", scores="probability").update(y[250:], s[250:])
+    one = AUC("PR", scores="probability").update(y, s)
+    np.testing.assert_array_equal(a.merge(b).state_dict()["table"], one.state_dict()["table"])
+    again = AUC.from_state_dict(one.state_dict())
+    assert again.scores == "probability" and again.result() == one.result()
+    with pytest.raises(ValueError, match="different scores"):
+        AUC("PR").merge(one)

@@ -382,12 +382,17 @@ class AUC(StreamingMetric):
     average : {"macro", "weighted", "micro", None}, default="macro"
         How per-class values combine (multiclass / multilabel).
     bins : int, default=None
-        Score bins of the state (a power of two, 2**8 to 2**24), spaced
+        Score bins per class row (a power of two, 2**8 to 2**24), spaced
         logarithmically towards both 0 and 1 so that scores crowded near 0 (or
         1) stay resolved.  :meth:`error_bound` certifies the distance to the
-        exact value.  None: 2**16 for ROC, 2**20 for PR (average precision
-        needs the finer bins to stay within 1e-4 of the exact value on
-        crowded scores).
+        exact value.  None: 2**18 for ROC and 2**20 for PR (average precision
+        needs finer bins), divided by the number of class rows rounded up to
+        a power of two, at least 2**16 (the table holds rows x bins x 2
+        float64).
+    scores : {"probability", "any"}, default="probability"
+        "probability": outputs in [0, 1] (sigmoid / softmax), the bins cover
+        [2**-40, 1 - 2**-40]; "any": logits or any real scores (coarser bins
+        for the same size).
 
     Notes
     -----
@@ -400,24 +405,29 @@ class AUC(StreamingMetric):
     _step_result_interval_s = 0.25
 
     def __init__(self, curve="ROC", task=None, num_classes=None, *, average="macro",
-                 bins=None, name="auc", dtype=None):
-        if bins is None:
-            bins = 2**20 if str(curve).upper() == "PR" else 2**16
+                 bins=None, scores="probability", name="auc", dtype=None):
         self.task, self.num_classes = _resolve_task(task, num_classes)
+        self._bins_arg = bins
+        if bins is None:
+            rows = 1 if self.task == "binary" else self.num_classes
+            bins = (2**20 if str(curve).upper() == "PR" else 2**18) >> (rows - 1).bit_length()
+            bins = max(bins, 2**16)
+        self.scores = scores
         self._task_arg = task
         self._num_classes_arg = num_classes
         self.curve = curve
         self.average = average
         self.bins = bins
         self._probe = streaming.AUC(curve, task=self.task, num_classes=self.num_classes,
-                                    mode="binned", bins=bins, average=average)
+                                    mode="binned", bins=bins, average=average, scores=scores)
         per_class = average is None and self.task != "binary"
         self._result_shape = (self.num_classes,) if per_class else ()
         super().__init__(name=name, dtype=dtype)
 
     def _new_state(self):
         return streaming.AUC(self.curve, task=self.task, num_classes=self.num_classes,
-                             mode="binned", bins=self.bins, average=self.average)
+                             mode="binned", bins=self.bins, average=self.average,
+                             scores=self.scores)
 
     def _batch_deltas(self, yt, yp, w, m):
         # One persistent host table: update it with the batch (the library's
@@ -432,7 +442,7 @@ class AUC(StreamingMetric):
         except Exception:
             st.reset()
             raise
-        from .._kernels.cpu.ranking_stream import fold_keys
+        from .._kernels.cpu.ranking_stream import bins_of
 
         s = np.asarray(yp)
         # binary: every score element (a superset of the positive scores,
@@ -443,10 +453,10 @@ class AUC(StreamingMetric):
         s = s.reshape(-1, C)
         bins = self.bins
         cells = np.empty(s.shape, dtype=np.int64)
-        keys = np.empty(s.shape[0], dtype=np.int64)
+        b = np.empty(s.shape[0], dtype=np.int64)
         for c in range(C):
-            fold_keys(np.ascontiguousarray(s[:, c]), keys)
-            cells[:, c] = c * 2 * bins + ((keys >> st._shift) << 1)
+            bins_of(np.ascontiguousarray(s[:, c]), st._binmap, b)
+            cells[:, c] = c * 2 * bins + (b << 1)
         cand = np.unique(cells)
         cand = np.concatenate([cand, cand + 1])
         flat = st._table.reshape(-1)
@@ -490,7 +500,8 @@ class AUC(StreamingMetric):
     def _xla_deltas(self, y_true, y_pred, sample_weight, mask):
         st = self._reader if getattr(self, "_reader", None) is not None else self._probe
         cells, vals, invalid = _xla.auc_cells(self.task, self.num_classes, self.bins,
-                                              st._shift, y_true, y_pred, sample_weight, mask)
+                                              st._binmap, self.scores == "probability",
+                                              y_true, y_pred, sample_weight, mask)
         weighted = 0.0 if sample_weight is None else 1.0
         return [(cells, vals), weighted], invalid
 
@@ -502,7 +513,7 @@ class AUC(StreamingMetric):
         config = super().get_config()
         config.update(curve=self.curve, task=self._task_arg,
                       num_classes=self._num_classes_arg, average=self.average,
-                      bins=self.bins)
+                      bins=self._bins_arg, scores=self.scores)
         return config
 
 

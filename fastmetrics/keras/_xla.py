@@ -228,7 +228,16 @@ def _fold_keys(x):
     return tf.where(lo, k, 2 * np.int64(_rs._K0) - k)
 
 
-def auc_cells(task, C, bins, shift, y_true, y_pred, sample_weight, mask):
+def _bins(key, binmap):
+    """``ranking_stream.bin_of`` in TensorFlow ops."""
+    import tensorflow as tf
+
+    lo, hi, M = (np.int64(v) for v in binmap)
+    k = tf.clip_by_value(key, lo, hi)
+    return tf.bitwise.right_shift((k - lo) * M, np.int64(32))
+
+
+def auc_cells(task, C, bins, binmap, probability, y_true, y_pred, sample_weight, mask):
     """(flat table cells, weights, invalid count) of one batch: one cell per
     (token, class row) with its label bit, as the binned streaming AUC."""
     import tensorflow as tf
@@ -261,12 +270,14 @@ def auc_cells(task, C, bins, shift, y_true, y_pred, sample_weight, mask):
     shape = tf.shape(s)[:-1]
     w, keep, bad_w = _token_weights(sample_weight, mask, shape, s.shape.rank - 1)
     bad = bad_lab | tf.logical_not(tf.math.is_finite(s)) | bad_w[..., None]
+    if probability:
+        bad |= tf.logical_not((s >= 0) & (s <= 1))
     keep_el = tf.broadcast_to(keep[..., None], tf.shape(s))
     bad = bad & keep_el
     keep_el &= tf.logical_not(bad)
     rows = s.shape[-1]
     key = _fold_keys(s)
-    cell = (tf.range(rows, dtype=tf.int64) * bins + tf.bitwise.right_shift(key, np.int64(shift))) * 2 + \
+    cell = (tf.range(rows, dtype=tf.int64) * bins + _bins(key, binmap)) * 2 + \
         tf.cast(tf.clip_by_value(lab, 0, 1), tf.int64)
     wf = tf.where(keep_el, tf.broadcast_to(w[..., None], tf.shape(s)), tf.zeros_like(lab))
     return tf.reshape(cell, [-1]), tf.reshape(wf, [-1]), tf.reduce_sum(_f64(bad))

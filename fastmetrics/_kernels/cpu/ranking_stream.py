@@ -142,6 +142,24 @@ def fold_keys(x, out):
         out[i] = fold_key(x[i])
 
 
+@njit(cache=True, inline="always")
+def bin_of(key, binmap):
+    """Bin of a folded key: ``((clip(key, lo, hi) - lo) * M) >> 32`` with
+    ``binmap = (lo, hi, M)`` — monotone, and below ``bins`` when
+    ``M <= bins * 2**32 / (hi - lo + 1)``.  ``(0, KEY_MAX, bins)`` is
+    ``key >> (32 - log2(bins))``."""
+    lo, hi, M = binmap
+    k = min(max(key, lo), hi)
+    return ((k - lo) * M) >> 32
+
+
+@njit(cache=True)
+def bins_of(x, binmap, out):
+    """``bin_of(fold_key(x[i]))`` of every element of 1-D ``x``."""
+    for i in range(x.shape[0]):
+        out[i] = bin_of(fold_key(x[i]), binmap)
+
+
 @njit(cache=True)
 def _finite(x):
     return abs(np.float64(x)) < np.inf
@@ -178,7 +196,7 @@ def _block_weights(w, rep, b0, m, wts, g, r):
 # element; an element of a token of weight w adds w * cw[label] to its cell.
 
 @njit(cache=True)
-def _cells_indicator(yy, ss, ignore, shift, cells, good):
+def _cells_indicator(yy, ss, ignore, binmap, cells, good):
     """Cells (within the element's row) and validity of one block's elements
     (labels 0/1, scores finite; an element whose label is ``ignore`` is valid
     and skipped later)."""
@@ -194,7 +212,7 @@ def _cells_indicator(yy, ss, ignore, shift, cells, good):
             g |= yc == ignore
         good[e] = g
         ok &= g
-        k = np.int32(((fold_key(x) >> shift) << 1) | (lab & 1))
+        k = np.int32((bin_of(fold_key(x), binmap) << 1) | (lab & 1))
         cells[e] = k
         lo = min(lo, k)
         hi = max(hi, k)
@@ -202,7 +220,7 @@ def _cells_indicator(yy, ss, ignore, shift, cells, good):
 
 
 @njit(cache=True)
-def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, shift, start, end, tab):
+def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab):
     """Add tokens [start, end) into the flat table ``tab``.
 
     Returns (ok, lo, hi): whether every kept element was valid (the table is
@@ -220,7 +238,7 @@ def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, shift, start, end, tab):
     for b0 in range(start, end, _BLK):
         m = min(_BLK, end - b0)
         yy = y[b0 * C:(b0 + m) * C]
-        okb, lob, hib = _cells_indicator(yy, s[b0 * C:(b0 + m) * C], ignore, shift,
+        okb, lob, hib = _cells_indicator(yy, s[b0 * C:(b0 + m) * C], ignore, binmap,
                                          cells, good)
         lo = min(lo, lob)
         hi = max(hi, hib)
@@ -289,7 +307,7 @@ def _scan_indicator(y, s, C, w, rep, mask, ignore):
 # positive of row y[i] and a negative of every other row.
 
 @njit(cache=True)
-def _cells_multiclass(ss, shift, cells, good):
+def _cells_multiclass(ss, binmap, cells, good):
     ok = True
     lo = np.int32(2**31 - 1)
     hi = np.int32(0)
@@ -298,7 +316,7 @@ def _cells_multiclass(ss, shift, cells, good):
         g = _finite(x)
         good[e] = g
         ok &= g
-        k = np.int32((fold_key(x) >> shift) << 1)
+        k = np.int32(bin_of(fold_key(x), binmap) << 1)
         cells[e] = k
         lo = min(lo, k)
         hi = max(hi, k)
@@ -306,7 +324,7 @@ def _cells_multiclass(ss, shift, cells, good):
 
 
 @njit(cache=True)
-def _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, shift, start, end, tab):
+def _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab):
     TB = tab.shape[0] // C
     cells = np.empty(_BLK * C, dtype=np.int32)
     good = np.empty(_BLK * C, dtype=np.uint8)
@@ -318,7 +336,7 @@ def _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, shift, start, end, tab):
     r = start - g * rep
     for b0 in range(start, end, _BLK):
         m = min(_BLK, end - b0)
-        okb, lob, hib = _cells_multiclass(s[b0 * C:(b0 + m) * C], shift, cells, good)
+        okb, lob, hib = _cells_multiclass(s[b0 * C:(b0 + m) * C], binmap, cells, good)
         lo = min(lo, lob)
         hi = max(hi, hib + 1)
         if w is not None:
@@ -452,7 +470,7 @@ def scan_multiclass(y, s, C, w, rep, mask, ignore):
 
 
 @njit(cache=True)
-def indicator_serial(y, s, C, w, rep, mask, ignore, cw, shift, tab):
+def indicator_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab):
     """Validate, then add every token into the flat table ``tab`` in place
     (so a failing update leaves it unchanged)."""
     if mask is None and ignore is None and _all_valid(False, y, s, C, w):
@@ -460,24 +478,24 @@ def indicator_serial(y, s, C, w, rep, mask, ignore, cw, shift, tab):
     else:
         i, c, code = _scan_indicator(y, s, C, w, rep, mask, ignore)
     if code == OK:
-        _acc_indicator(y, s, C, w, rep, mask, ignore, cw, shift, 0, s.shape[0] // C,
+        _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, 0, s.shape[0] // C,
                        tab)
     return i, c, code
 
 
 @njit(cache=True)
-def multiclass_serial(y, s, C, w, rep, mask, ignore, cw, shift, tab):
+def multiclass_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab):
     if mask is None and ignore is None and _all_valid(True, y, s, C, w):
         i, c, code = -1, -1, OK
     else:
         i, c, code = _scan_multiclass(y, s, C, w, rep, mask, ignore)
     if code == OK:
-        _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, shift, 0, y.shape[0], tab)
+        _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, 0, y.shape[0], tab)
     return i, c, code
 
 
 @njit(cache=True, parallel=True)
-def indicator_parts(y, s, C, w, rep, mask, ignore, cw, shift, parts, ranges):
+def indicator_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, ranges):
     """Add part p of the tokens into ``parts[p]`` (P, table size) and the range
     of cells it wrote into ``ranges[p]``; the caller adds the parts in order
     with ``add_parts`` (and discards them when the code is not OK)."""
@@ -487,7 +505,7 @@ def indicator_parts(y, s, C, w, rep, mask, ignore, cw, shift, parts, ranges):
     for p in prange(P):
         a = p * n // P
         b = (p + 1) * n // P
-        okp, lop, hip = _acc_indicator(y, s, C, w, rep, mask, ignore, cw, shift, a, b,
+        okp, lop, hip = _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, a, b,
                                        parts[p])
         oks[p] = okp
         ranges[p, 0] = lop
@@ -498,14 +516,14 @@ def indicator_parts(y, s, C, w, rep, mask, ignore, cw, shift, parts, ranges):
 
 
 @njit(cache=True, parallel=True)
-def multiclass_parts(y, s, C, w, rep, mask, ignore, cw, shift, parts, ranges):
+def multiclass_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, ranges):
     n = y.shape[0]
     P = parts.shape[0]
     oks = np.ones(P, dtype=np.bool_)
     for p in prange(P):
         a = p * n // P
         b = (p + 1) * n // P
-        okp, lop, hip = _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, shift, a, b,
+        okp, lop, hip = _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, a, b,
                                         parts[p])
         oks[p] = okp
         ranges[p, 0] = lop
