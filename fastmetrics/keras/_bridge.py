@@ -73,6 +73,17 @@ def host_call(fn, inputs, out_shapes, out_dtype):
     return [ops.convert_to_tensor(np.asarray(o, dtype=out_dtype)) for o in fn(*arrays)]
 
 
+def _symbolic():
+    """Inside Keras' shape inference (``compute_output_spec``): the PyTorch
+    backend may run it on placeholder tensors filled with ones, which are not
+    data — the metric must neither validate nor count them."""
+    try:
+        from keras.src.backend.common.symbolic_scope import in_symbolic_scope
+    except ImportError:
+        return False
+    return in_symbolic_scope()
+
+
 def _keras_mask(y_pred):
     """The mask Keras attached to ``y_pred`` (e.g. from ``Embedding(mask_zero=True)``),
     found the way Keras' own metrics find it."""
@@ -141,6 +152,8 @@ class StreamingMetric(keras.metrics.Metric):
             self._check_shapes(y_true, y_pred)
         except ValueError as exc:
             raise self._fail(exc) from None
+        if _symbolic():
+            return
         mask = _keras_mask(y_pred)
         if _backend() == "tensorflow" and _xla.in_xla():
             self._xla_update(y_true, y_pred, sample_weight, mask)
@@ -256,6 +269,8 @@ class StreamingMetric(keras.metrics.Metric):
         return type(self._new_state()).from_state_dict(self._state_from(arrays))
 
     def result(self):
+        if _symbolic():
+            return ops.zeros(self._result_shape, dtype=self.dtype)
         if _backend() == "tensorflow" and _xla.in_xla():
             return self._xla_result()
         out_dtype = self.dtype
