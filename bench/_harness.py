@@ -89,6 +89,17 @@ def make_data(n: int, *, with_probs: bool = True, seed: int = SEED) -> Data:
 # --------------------------------------------------------------------------
 # optional packages
 # --------------------------------------------------------------------------
+def add_size_args(ap, threads_help: str = "threads for numba (default: all)") -> None:
+    """The size / repeat / output options every compare_*.py script takes:
+    ``--n``, ``--quick`` (n = 1M, k = 3), ``--k``, ``--json``, ``--threads``."""
+    ap.add_argument("--n", type=int, default=None)
+    ap.add_argument("--quick", action="store_true", help="n = 1M, k = 3")
+    ap.add_argument("--k", type=int, default=None)
+    ap.add_argument("--json", default=None, help="write the results as JSON here")
+    ap.add_argument("--threads", type=int, default=None,
+                    help=threads_help + "; 1 gives stable numbers on a shared machine")
+
+
 def try_import(name: str):
     """Return (module, None) or (None, reason) -- never raises."""
     try:

@@ -79,13 +79,7 @@ N_CHUNKS = 10
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=None)
-    ap.add_argument("--quick", action="store_true", help="n = 1M, k = 3")
-    ap.add_argument("--k", type=int, default=None)
-    ap.add_argument("--json", default=None, help="write the results as JSON here")
-    ap.add_argument("--threads", type=int, default=None,
-                    help="threads for numba and torch (default: all); 1 gives stable "
-                         "numbers on a shared machine")
+    H.add_size_args(ap, "threads for numba and torch (default: all)")
     args = ap.parse_args(argv)
     n = args.n or (1_000_000 if args.quick else 10_000_000)
     k = args.k or (3 if args.quick else 5)

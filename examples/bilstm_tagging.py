@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import sys
 import tempfile
@@ -40,6 +39,9 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _results import write_results  # noqa: E402
 
 NUM_CLASSES = 7
 VOCAB_SIZE = 5000       # word ids: 0 padding, 1 unknown word, 2.. words
@@ -199,16 +201,6 @@ def sklearn_token_metrics(y, probs, mask, weights):
     }
 
 
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    if isinstance(x, np.generic):
-        return x.item()
-    return x
 
 
 def main(argv=None):
@@ -348,7 +340,7 @@ def main(argv=None):
         "fit_seconds": fit_seconds,
         "seconds": time.perf_counter() - t0,
     }
-    (out / "results.json").write_text(json.dumps(_jsonable(results), indent=1))
+    write_results(out / "results.json", results)
     print(f"wrote {out / 'results.json'} (fit {fit_seconds:.1f} s, total "
           f"{results['seconds']:.1f} s)")
     return 0 if ok else 1

@@ -21,7 +21,6 @@ check) and ``predictions.npz`` (test labels, test probabilities per epoch).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -32,6 +31,9 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _results import write_results  # noqa: E402
 
 import keras  # noqa: E402
 
@@ -136,16 +138,6 @@ def plot(history, n_test, path):
     plt.close(fig)
 
 
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {k: _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    if isinstance(x, np.generic):
-        return x.item()
-    return x
 
 
 def main(argv=None):
@@ -243,7 +235,7 @@ def main(argv=None):
         "plot": str(png),
         "seconds": time.perf_counter() - t0,
     }
-    (out / "results.json").write_text(json.dumps(_jsonable(results), indent=1))
+    write_results(out / "results.json", results)
     print(f"wrote {png} and {out / 'results.json'} ({results['seconds']:.1f} s)")
     return 0 if ok else 1
 

@@ -73,6 +73,19 @@ def _squeeze_last(x):
     return tf.squeeze(x, -1)
 
 
+def _binary_tokens(yt, yp):
+    """Binary targets and positive scores of token shape: a two-unit output
+    (..., 2) is scored on unit 1 (one-hot targets read as their column 1); a
+    trailing axis of 1 is squeezed."""
+    if yp.shape.rank >= 1 and yp.shape[-1] in (1, 2) and (
+            yt.shape.rank == yp.shape.rank or yt.shape.rank == yp.shape.rank - 1):
+        two = yp.shape[-1] == 2
+        if yt.shape.rank == yp.shape.rank:
+            yt = yt[..., 1] if (two and yt.shape[-1] == 2) else _squeeze_last(yt)
+        yp = yp[..., 1] if two else _squeeze_last(yp)
+    return yt, yp
+
+
 # -------------------------------------------------------------- confusion
 def confusion_deltas(task, C, threshold, ignore_index, y_true, y_pred, sample_weight, mask):
     """(counts, wsum, totals, invalid) of one batch, float64 tensors shaped as
@@ -85,12 +98,7 @@ def confusion_deltas(task, C, threshold, ignore_index, y_true, y_pred, sample_we
     if task == "multilabel":
         return _multilabel_deltas(C, thr, ignore_index, yt, yp, sample_weight, mask)
     if task == "binary":
-        if yp.shape.rank >= 1 and yp.shape[-1] in (1, 2) and (
-                yt.shape.rank == yp.shape.rank or yt.shape.rank == yp.shape.rank - 1):
-            two = yp.shape[-1] == 2
-            if yt.shape.rank == yp.shape.rank:
-                yt = yt[..., 1] if (two and yt.shape[-1] == 2) else _squeeze_last(yt)
-            yp = yp[..., 1] if two else _squeeze_last(yp)
+        yt, yp = _binary_tokens(yt, yp)
         pred = tf.cast(yp > thr, tf.int64) if thr is not None else tf.cast(yp, tf.int64)
         truef = _f64(yt)
         true = tf.cast(truef, tf.int64)
@@ -245,12 +253,7 @@ def auc_cells(task, C, bins, binmap, probability, y_true, y_pred, sample_weight,
     yp = tf.convert_to_tensor(y_pred)
     yt = tf.convert_to_tensor(y_true)
     if task == "binary":
-        if yp.shape.rank >= 1 and yp.shape[-1] in (1, 2) and (
-                yt.shape.rank == yp.shape.rank or yt.shape.rank == yp.shape.rank - 1):
-            two = yp.shape[-1] == 2
-            if yt.shape.rank == yp.shape.rank:
-                yt = yt[..., 1] if (two and yt.shape[-1] == 2) else _squeeze_last(yt)
-            yp = yp[..., 1] if two else _squeeze_last(yp)
+        yt, yp = _binary_tokens(yt, yp)
         s = yp[..., None]
         lab = _f64(yt)[..., None]
         bad_lab = tf.logical_not((lab == 0) | (lab == 1))
