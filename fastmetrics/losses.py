@@ -190,11 +190,17 @@ def _raise_first_bad(bad_index, bad_code, token_shape, what):
     raise ValueError(_MESSAGES[code].format(t="y_true", p="y_pred", pos=pos, what=what) + ".")
 
 
-def _run(kernel, n, *args):
-    """Run the parallel kernel (or its serial twin for one chunk)."""
+def _run(kernel, n, *args, **static):
+    """Run the parallel kernel (or its serial twin for one chunk); ``static``
+    are optional compile-time arguments after the chunk size (e.g. ``ctup``)."""
     k = _kern()
     fn = getattr(k, kernel) if n > CHUNK else getattr(k, kernel + "_serial")
-    return fn(*args, CHUNK)
+    return fn(*args, CHUNK, **static)
+
+
+def _ctup(C):
+    """A tuple of length C (C as a compile-time constant) for small C, else None."""
+    return (0,) * C if C <= _MAX_STATIC_CLASSES else None
 
 
 def _weights(sample_weight, class_weight, token_shape, n_classes):
@@ -386,7 +392,7 @@ def _dense(y_true, y_pred, *, kind, from_logits, label_smoothing, alpha, gamma, 
            out, reduction == "none")
     if kind == k.CCE:
         part, bi, bc = _run("dense_ce_chunks", n, yt, yp, False, bool(from_logits), ls,
-                            *_clip_bounds(yp.dtype), 0.0, *opt)
+                            *_clip_bounds(yp.dtype), 0.0, *opt, ctup=_ctup(C))
     else:
         part, bi, bc = _run("dense_chunks", n, yt, yp, kind, bool(from_logits), ls, a,
                             float(gamma), *_clip_bounds(yp.dtype), *opt)
@@ -654,7 +660,7 @@ def log_loss(y_true, y_proba=None, *, normalize=True, sample_weight=None, labels
             # optimistic single pass: classes 0 .. n_cols-1, all present
             lut = np.arange(n_cols, dtype=np.int64)
             part, seen, bi, bc = _run("logloss_ids_chunks", n, yt, lut, yp2, consts, rtol,
-                                      ww, w is not None)
+                                      ww, w is not None, ctup=_ctup(C))
             if (bi >= 0).any() or not seen.any(axis=0).all():
                 _raise_loss_pred(bi, bc, yp2, keep_label_errors=False)
                 part = None
@@ -674,7 +680,7 @@ def log_loss(y_true, y_proba=None, *, normalize=True, sample_weight=None, labels
                 )
             lut = np.arange(n_cols, dtype=np.int64)
             part, seen, bi, bc = _run("logloss_ids_chunks", n, codes, lut, yp2, consts, rtol,
-                                      ww, w is not None)
+                                      ww, w is not None, ctup=_ctup(C))
             _raise_loss_pred(bi, bc, yp2, keep_label_errors=True)
     s, wsum, cnt, nbad = (float(v) for v in part.sum(axis=0))
     if nbad > 0:
@@ -778,7 +784,7 @@ def _log_loss_indicator(yt, yp2, labels, rtol, eps, w):
         "dense_ce_chunks", n, ytf, yp2, True, False, 0.0,
         float(eps), float(1 - np.asarray(eps, dtype=yp2.dtype)), rtol, False,
         _empty(np.float64), ww, 1, w is not None, _empty(np.bool_), False,
-        _empty(np.float64), False,
+        _empty(np.float64), False, ctup=_ctup(C),
     )
     _raise_loss_pred(bi, bc, yp2, keep_label_errors=True)
     return part

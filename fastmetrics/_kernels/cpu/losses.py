@@ -33,7 +33,11 @@ to block buffers, then ``_vlog`` / ``_vexp`` (fdlibm-style, ~1 ulp, no calls)
 run as vectorised loops.  They are compiled with ``fastmath={"contract"}``
 only (fused multiply-add; NaN/inf semantics and summation order unchanged) and
 every kernel with ``error_model="numpy"`` (no per-division zero check; the
-kernels never divide by zero on input they accept).
+kernels never divide by zero on input they accept).  The row passes take the
+number of classes as a compile-time constant when the caller passes ``ctup``
+(a tuple of length C): the loop over a row unrolls and the loop over the rows
+of a block vectorises.  Exactly one-hot target rows (the common case of
+categorical cross-entropy) are taken as class ids, one logarithm per token.
 """
 
 import math
@@ -76,6 +80,7 @@ _LN2_HI = 6.93147180369123816490e-01  # k * _LN2_HI is exact for |k| < 2**11
 _LN2_LO = 1.90821492927058770002e-10
 _LOG2E = 1.4426950408889634
 _SQRT2 = 1.4142135623730951
+_SHIFT = 6755399441055744.0  # 1.5 * 2**52: (y + _SHIFT) - _SHIFT = y rounded to an integer
 _MANT = 0x000FFFFFFFFFFFFF
 _ONE_BITS = 0x3FF0000000000000
 
@@ -84,29 +89,29 @@ _ONE_BITS = 0x3FF0000000000000
 def _vlog(x, m, out, y, ib, kb, log1p):
     """out[j] = log1p(x[j]) (``log1p``) or log(x[j]) for j < m.
 
-    ``x`` finite, >= 0 for log1p and > 0 (normal) for log.  ``y``, ``ib``,
-    ``kb`` are scratch buffers of at least m entries.  log1p is exact for
-    tiny arguments (the reduced argument is ``x`` itself while ``1 + x`` is
-    within [sqrt(2)/2, sqrt(2)), else fdlibm's correction term is added).
+    ``x`` finite, >= 0 for log1p and > 0 (normal) for log.  ``y``, ``ib``
+    are scratch buffers of at least m entries (``kb`` is unused).  log1p is
+    exact for tiny arguments (the reduced argument is ``x`` itself while
+    ``1 + x`` is within [sqrt(2)/2, sqrt(2)), else fdlibm's correction term is
+    added).
     """
     yi = y.view(np.int64)
     fb = ib.view(np.float64)
     for j in range(m):
-        y[j] = 1.0 + x[j] if log1p else x[j]
-    for j in range(m):
+        # the bit patterns go through y / ib and are read back in the same
+        # iteration (Numba has no scalar bit cast; LLVM forwards the stores)
+        xj = x[j]
+        yj = 1.0 + xj if log1p else xj
+        y[j] = yj
         b = yi[j]
-        kb[j] = (b >> 52) - 1023
         ib[j] = (b & _MANT) | _ONE_BITS
-    for j in range(m):
         mm = fb[j]
         big = mm > _SQRT2
         mm = mm * 0.5 if big else mm
-        k = np.float64(kb[j]) + (1.0 if big else 0.0)
+        k = np.float64((b >> 52) - 1023) + (1.0 if big else 0.0)
         f = mm - 1.0
         cor = 0.0
         if log1p:
-            yj = y[j]
-            xj = x[j]
             f = xj if k == 0.0 else f
             cor = 0.0 if k == 0.0 else (xj - (yj - 1.0)) / yj
         hfsq = 0.5 * f * f
@@ -120,27 +125,27 @@ def _vlog(x, m, out, y, ib, kb, log1p):
 def _vexp(t, m, out, ib):
     """out[j] = exp(t[j]) for t[j] <= 0 (finite); 0 for t[j] < -708.
 
-    ``exp(t) = 2^k exp(r)``, ``r = t - k ln2`` in [-0.35, 0.35], ``exp(r)`` by
-    its Taylor polynomial to degree 13 (truncation < 5e-18 relative).
+    ``exp(t) = 2^k exp(r)``, ``k = round(t / ln2)`` (the ``_SHIFT`` trick: two
+    adds instead of a floor), ``r = t - k ln2`` in [-0.35, 0.35], ``exp(r)``
+    by a degree-11 minimax polynomial (error < 4e-18 relative; Chebyshev fit,
+    as accurate as the degree-13 Taylor polynomial, two fewer multiply-adds).
     """
     fb = ib.view(np.float64)
     for j in range(m):
         x = t[j]
         low = x < -708.0
         x = -708.0 if low else x
-        kf = math.floor(x * _LOG2E + 0.5)
+        kf = (x * _LOG2E + _SHIFT) - _SHIFT
         r = (x - kf * _LN2_HI) - kf * _LN2_LO
-        p = 1.0 + r * (1.0 + r * (0.5 + r * (1.6666666666666666e-01 + r * (
-            4.1666666666666664e-02 + r * (8.3333333333333332e-03 + r * (
-                1.3888888888888889e-03 + r * (1.9841269841269841e-04 + r * (
-                    2.4801587301587302e-05 + r * (2.7557319223985893e-06 + r * (
-                        2.7557319223985888e-07 + r * (2.5052108385441720e-08 + r * (
-                            2.0876756987868100e-09 + r * 1.6059043836821613e-10))))))))))))
+        p = 1.0 + r * (1.0 + r * (0.5000000000000019 + r * (0.1666666666666668 + r * (
+            0.04166666666648666 + r * (0.00833333333331949 + r * (
+                0.0013888888952696516 + r * (0.00019841269890340666 + r * (
+                    2.4801485074105115e-05 + r * (2.7557240604663896e-06 + r * (
+                        2.763279054211718e-07 + r * 2.511015364692893e-08))))))))))
         ib[j] = (np.int64(kf) + 1023) << 52
         out[j] = 0.0 if low else p
     for j in range(m):
         out[j] = out[j] * fb[j]
-
 
 
 @njit(cache=True)
@@ -251,26 +256,52 @@ def _add_token(acc, i, wi, k, loss, has_cw, cw, out, has_out):
     return s + wi * loss, ws + wi, cnt + 1.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy")
 def _block_weights(w, g, r, rep, has_w, has_cw, cw, tb, keepb, wts, m, weighted):
     """Weights of the m tokens of a block into ``wts``: sample weight times
     ``cw[tb[j]]``, 0 for dropped tokens (``keepb`` False).  Returns whether
     every kept token's sample weight is valid, the number of kept tokens and
     the weight position after the block.  Without ``weighted`` (no weights, no
-    dropped tokens) ``wts`` stays as it is (ones)."""
+    dropped tokens) ``wts`` stays as it is (ones).  Simple loops that
+    vectorise: the sample weights by runs of equal weight (one weight per
+    ``rep`` tokens), then the class weights."""
     okw = True
     nk = 0
-    if weighted:
-        for j in range(m):
-            wi, g, r = _next_weight(w, g, r, rep, has_w)
-            kp = keepb[j]
-            okw = okw & (_weight_ok(wi) | (not kp))
-            if has_cw:
-                wi = wi * cw[tb[j]]
-            wts[j] = wi if kp else 0.0
-            nk += np.int64(kp)
+    if not weighted:
+        return okw, m, g, r
+    if has_w:
+        if rep == 1:
+            for j in range(m):
+                wi = w[g + j]
+                kp = keepb[j]
+                okw = okw & (_weight_ok(wi) | (not kp))
+                wts[j] = wi if kp else 0.0
+                nk += np.int64(kp)
+            g += m
+        else:
+            j = 0
+            while j < m:
+                wi = w[g]
+                ln = min(rep - r, m - j)
+                okr = _weight_ok(wi)
+                for q in range(j, j + ln):
+                    kp = keepb[q]
+                    okw = okw & (okr | (not kp))
+                    wts[q] = wi if kp else 0.0
+                    nk += np.int64(kp)
+                j += ln
+                r += ln
+                if r == rep:
+                    r = 0
+                    g += 1
     else:
-        nk = m
+        for j in range(m):
+            kp = keepb[j]
+            wts[j] = 1.0 if kp else 0.0
+            nk += np.int64(kp)
+    if has_cw:
+        for j in range(m):
+            wts[j] = wts[j] * cw[tb[j]]
     return okw, nk, g, r
 
 
@@ -367,8 +398,10 @@ def _sparse_rows(blk, ytb, keepb, m, C, ctup, from_logits, lo, hi, u, base, eb, 
     """Reduce a block of m rows of C scores (flat ``blk``) for the sparse loss.
 
     Writes ``u[j]`` (argument of log1p; 0 for dropped tokens), ``base[j]``
-    (``max - x_t`` from logits, else 0), the exp arguments ``eb`` (logits;
-    the max itself and dropped rows get ``_DROP``) and the class ``tb[j]``.
+    (``max - x_t`` from logits, else 0), the exp arguments ``eb`` (logits:
+    ``x_c - max`` for the C - 1 scores other than the (first) max, column-major
+    ``eb[q * m + j]``, the max's slot q holding the last column; dropped rows
+    get ``_DROP``) and the class ``tb[j]``.
     With ``ctup`` a tuple, ``C = len(ctup)`` is a compile-time constant: the
     row loop unrolls and the block loop vectorises across rows.  Returns
     whether every kept token was valid (a label in [0, C), finite scores,
@@ -378,6 +411,7 @@ def _sparse_rows(blk, ytb, keepb, m, C, ctup, from_logits, lo, hi, u, base, eb, 
         CC = len(ctup)
     else:
         CC = C
+    CM = CC - 1
     ok = True
     for j in range(m):
         kp = keepb[j]
@@ -389,31 +423,43 @@ def _sparse_rows(blk, ytb, keepb, m, C, ctup, from_logits, lo, hi, u, base, eb, 
         tb[j] = t
         row = j * CC
         if from_logits:
+            # one read of the row: max, argmax, x_t, finiteness; the first C - 1
+            # scores are parked in eb (column q at eb[q * m + j]: stores and the
+            # reloads below are contiguous across rows), the last one in xl
             mx = np.float64(blk[row])
+            fin = abs(mx) < np.inf  # False for NaN
             jm = 0
-            chk = mx * 0.0
+            xt = mx
+            xl = mx
+            if CM > 0:
+                eb[j] = mx
             for q in range(1, CC):
                 x = np.float64(blk[row + q])
-                chk += x * 0.0
+                fin = fin & (abs(x) < np.inf)
                 gt = x > mx
                 mx = x if gt else mx
                 jm = q if gt else jm
-            xt = 0.0
-            for q in range(CC):
-                x = np.float64(blk[row + q])
                 xt = x if q == t else xt
-                eb[row + q] = (x - mx) if (kp & (q != jm)) else _DROP
+                if q < CM:
+                    eb[q * m + j] = x
+                else:
+                    xl = x
+            # the C - 1 exp arguments: the max's slot takes the last column
+            for q in range(CM):
+                x = eb[q * m + j]
+                x = xl if q == jm else x
+                eb[q * m + j] = (x - mx) if kp else _DROP
             base[j] = (mx - xt) if kp else 0.0
             u[j] = 0.0
-            ok = ok & ((okt & (chk == 0.0)) | (not kp))
+            ok = ok & ((okt & fin) | (not kp))
         else:
             rest = 0.0
             qt = 1.0
             okp = True
             for q in range(CC):
-                x = np.float64(blk[row + q])
-                okp = okp & (x >= 0.0) & (x <= 1.0)
-                cq = lo if x < lo else (hi if x > hi else x)
+                xr = blk[row + q]
+                okp = okp & (xr >= 0.0) & (xr <= 1.0)  # False for NaN
+                cq = max(lo, min(hi, np.float64(xr)))
                 is_t = q == t
                 rest += 0.0 if is_t else cq
                 qt = cq if is_t else qt
@@ -425,15 +471,16 @@ def _sparse_rows(blk, ytb, keepb, m, C, ctup, from_logits, lo, hi, u, base, eb, 
 
 @njit(cache=True, error_model="numpy")
 def _row_sums(eo, m, C, ctup, u):
-    """u[j] = sum of row j of the flat (m, C) block ``eo`` (in column order)."""
+    """u[j] = sum over q < C - 1 of eo[q * m + j] (the C - 1 exps of row j, in
+    slot order; column-major as written by ``_sparse_rows``)."""
     if ctup is not None:
-        CC = len(ctup)
+        CM = len(ctup) - 1
     else:
-        CC = C
+        CM = C - 1
     for j in range(m):
         acc = 0.0
-        for q in range(CC):
-            acc += eo[j * CC + q]
+        for q in range(CM):
+            acc += eo[q * m + j]
         u[j] = acc
 
 
@@ -513,14 +560,17 @@ def sparse_chunks(yt, yp, from_logits, lo, hi, ignore, has_ignore, has_cw, cw, w
         weighted = has_w or has_cw or dropping
         for b0 in range(start, end, B):
             mb = min(B, end - b0)
-            if dropping:
-                for j in range(mb):
-                    kp = True
-                    if has_mask:
-                        kp = mask[b0 + j]
-                    if has_ignore:
-                        kp = kp & (yt[b0 + j] != ignore)
-                    keepb[j] = kp
+            # the tokens kept (a block of the mask itself when there is nothing
+            # else: a copy would be written, then read back at once)
+            if has_ignore:
+                if has_mask:
+                    for j in range(mb):
+                        keepb[j] = mask[b0 + j] & (yt[b0 + j] != ignore)
+                else:
+                    for j in range(mb):
+                        keepb[j] = yt[b0 + j] != ignore
+            elif has_mask:
+                keepb = mask[b0:b0 + mb]
             ok = _sparse_rows(flat[b0 * C:(b0 + mb) * C], yt[b0:b0 + mb], keepb, mb, C, ctup,
                               from_logits, lo, hi, u, base, eb, tb)
             # weights (prefix broadcast), validated, zero for dropped tokens
@@ -534,7 +584,7 @@ def sparse_chunks(yt, yp, from_logits, lo, hi, ignore, has_ignore, has_cw, cw, w
                     _mark_bad(bad_index, bad_code, c, bi, bc)
                     break
             if from_logits:
-                _vexp(eb, mb * C, eo, ei)
+                _vexp(eb, mb * (C - 1), eo, ei)
                 _row_sums(eo, mb, C, ctup, u)
             _vlog(u, mb, lg, ybuf, ibuf, kbuf, True)
             for j in range(mb):
@@ -688,8 +738,71 @@ def _dense_first_bad(yt, yp, from_logits, xlogy, w, rep, has_w, mask, has_mask, 
     return -1, OK
 
 
+@njit(cache=True, error_model="numpy")
+def _onehot_targets(ytb, keepb, m, C, ctup, tb):
+    """Whether every kept row of the flat (m, C) target block ``ytb`` is exactly
+    one-hot (one target equal to 1, the others 0); ``tb[j]`` gets the class
+    of row j (the position of its 1; meaningful only for one-hot rows).  With
+    ``ctup`` a tuple, ``C = len(ctup)`` is a compile-time constant (the row
+    loop unrolls and the block loop vectorises across rows)."""
+    if ctup is not None:
+        CC = len(ctup)
+    else:
+        CC = C
+    allo = True
+    for j in range(m):
+        # every target 0 or 1 and (exact in the input dtype) a row sum of 1
+        row = j * CC
+        s = ytb[row]
+        zo = (s == 0.0) | (s == 1.0)
+        t = 0
+        for q in range(1, CC):
+            y = ytb[row + q]
+            s = s + y
+            zo = zo & ((y == 0.0) | (y == 1.0))
+            t = q if y == 1.0 else t
+        allo = allo & ((zo & (s == 1.0)) | (not keepb[j]))
+        tb[j] = t
+    return allo
+
+
+@njit(cache=True, error_model="numpy")
+def _onehot_probs(ypb, keepb, m, C, ctup, xlogy, lo, hi, tol, tb, args):
+    """Probability rows of a one-hot block (classes ``tb``): ``args[j] =
+    clip(p_t / sum(p))`` (``clip(p_t)`` with ``xlogy``; 1 for dropped or bad
+    rows), the loss being ``-log(args[j])``.  Returns whether every kept row
+    is valid (probabilities in [0, 1], a nonzero sum unless ``xlogy``) and
+    (``xlogy``) the number of kept rows whose sum is not within ``tol`` of 1."""
+    if ctup is not None:
+        CC = len(ctup)
+    else:
+        CC = C
+    ok = True
+    nbad = 0
+    for j in range(m):
+        kp = keepb[j]
+        row = j * CC
+        t = tb[j]
+        sp = 0.0
+        xt = 0.0
+        okp = True
+        for q in range(CC):
+            x = np.float64(ypb[row + q])
+            okp = okp & (x >= 0.0) & (x <= 1.0)  # False for NaN
+            sp += x
+            xt = x if q == t else xt
+        use = kp & okp & ((sp != 0.0) | xlogy)
+        if xlogy:
+            nbad += np.int64(use & (abs(sp - 1.0) > tol))
+        v = xt if xlogy else xt / sp
+        v = lo if v < lo else (hi if v > hi else v)
+        args[j] = v if use else 1.0
+        ok = ok & (use | (not kp))
+    return ok, nbad
+
+
 def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w, rep, has_w,
-                    mask, has_mask, out, has_out, chunk):
+                    mask, has_mask, out, has_out, chunk, ctup=None):
     """Per-chunk sums of Keras' categorical cross-entropy (or scikit-learn's xlogy loss).
 
     ``yt``, ``yp``: (n, C), C-contiguous.  Smoothed target
@@ -699,19 +812,28 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
     >= 0); from probabilities ``-sum_c z_c log(clip(p_c / sum(p)))`` (Keras),
     or with ``xlogy`` ``-sum_c yt_c log(clip(p_c))`` (scikit-learn, no
     renormalisation, ``ls = 0``; ``part[c, 3]`` counts rows whose sum is not
-    within ``1e-8 + rtol`` of 1).
+    within ``1e-8 + rtol`` of 1).  ``ctup`` (optional, a tuple of length C)
+    makes C a compile-time constant.
 
-    Blocks of ``_BLOCK`` tokens: a scalar row pass validates, finds the class
-    (argmax of the target row) and collects the logarithm arguments of the
-    nonzero targets (one per token for one-hot targets); the vectorised
-    ``_vexp`` / ``_vlog`` run over the block; the per-token losses are then
-    assembled in class order and accumulated in 4 fixed lanes.
+    Blocks of ``_BLOCK`` tokens.  Without label smoothing ``_onehot_targets``
+    first checks whether every kept row of the block is exactly one-hot
+    (vectorised across rows when C is static); then the block's loss is that
+    of the class ids: one logarithm per token (``_onehot_probs``, or
+    ``_sparse_rows`` from logits, as in ``sparse_chunks``).  Otherwise (soft or
+    smoothed targets) a scalar row pass validates, finds the class (argmax of
+    the target row) and collects the logarithm arguments of the nonzero
+    targets; the vectorised ``_vexp`` / ``_vlog`` run over the block; the
+    per-token losses are then assembled in class order.  Either way the sums
+    are accumulated in 4 fixed lanes.
     """
     n = yp.shape[0]
     C = yp.shape[1]
     n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 4)
     B = _BLOCK
     lsc = ls / C
+    tol = 1e-8 + rtol
+    flat_t = yt.reshape(-1)
+    flat_p = yp.reshape(-1)
     for c in prange(n_chunks):
         start, end = _chunk_span(c, chunk, n)
         g, r = _weight_pos(start, rep)
@@ -725,6 +847,7 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
         lg = np.empty(B, dtype=np.float64)
         wts = np.ones(B, dtype=np.float64)
         tb = np.empty(B, dtype=np.int64)
+        tbx = np.empty(B, dtype=np.int64)
         keepb = np.ones(B, dtype=np.bool_)
         BC = B * C
         eb = np.empty(BC if from_logits else 0, dtype=np.float64)
@@ -740,95 +863,111 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
         for b0 in range(start, end, B):
             mb = min(B, end - b0)
             if has_mask:
-                for j in range(mb):
-                    keepb[j] = mask[b0 + j]
+                keepb = mask[b0:b0 + mb]
+            fast = False
             ok = True
-            ne = 0
-            for j in range(mb):
-                i = b0 + j
-                kp = keepb[j]
-                # target row: range and argmax (first maximum)
-                # checks as boolean / integer chains (short latency, unlike a
-                # float sum per row)
-                t = 0
-                best = np.float64(yt[i, 0])
-                okt = True
-                nz = 0
-                for q in range(C):
-                    y = np.float64(yt[i, q])
-                    okt = okt & (y >= 0.0) & (y <= 1.0)  # False for NaN
-                    nz += np.int64(y != 0.0)
-                    gt = y > best
-                    best = y if gt else best
-                    t = q if gt else t
-                tb[j] = t
-                # an exact one-hot row (targets in [0, 1], one nonzero, equal to
-                # 1) without smoothing has a single term
-                onehot = (best == 1.0) & (nz == 1) & (ls == 0.0)
-                # prediction row: finite / range, max and argmax, sum (probabilities)
-                mx = np.float64(yp[i, 0])
-                jm = 0
-                okp = True
-                for q in range(C):
-                    x = np.float64(yp[i, q])
-                    okp = okp & (abs(x) < np.inf)  # False for NaN
-                    if not from_logits:
-                        okp = okp & (x >= 0.0) & (x <= 1.0)
-                    gt = x > mx
-                    mx = x if gt else mx
-                    jm = q if gt else jm
-                sp = 0.0
-                if not from_logits:
-                    for q in range(C):
-                        sp += np.float64(yp[i, q])
-                good = okt & okp
-                if not from_logits:
-                    good = good & ((sp != 0.0) | xlogy)
-                if not (kp and good):
-                    ok = ok & (not kp)
-                    base[j] = 0.0
-                    zsum[j] = 0.0
-                    u[j] = 0.0
-                    if from_logits:
-                        for q in range(C):
-                            eb[j * C + q] = _DROP
-                    continue
+            if ls == 0.0:
+                fast = _onehot_targets(flat_t[b0 * C:(b0 + mb) * C], keepb, mb, C, ctup, tb)
+            if fast:
+                pblk = flat_p[b0 * C:(b0 + mb) * C]
                 if from_logits:
+                    # one-hot from logits = the sparse loss of the classes tb
+                    ok = _sparse_rows(pblk, tb, keepb, mb, C, ctup, True, lo, hi, u, base, eb,
+                                      tbx)
+                else:
+                    ok, nb = _onehot_probs(pblk, keepb, mb, C, ctup, xlogy, lo, hi, tol, tb,
+                                           args)
+                    nbad_sum += nb
+            ne = 0
+            if not fast:
+                for j in range(mb):
+                    i = b0 + j
+                    kp = keepb[j]
+                    # target row: range and argmax (first maximum)
+                    # checks as boolean / integer chains (short latency, unlike a
+                    # float sum per row)
+                    t = 0
+                    best = np.float64(yt[i, 0])
+                    okt = True
+                    nz = 0
+                    for q in range(C):
+                        y = np.float64(yt[i, q])
+                        okt = okt & (y >= 0.0) & (y <= 1.0)  # False for NaN
+                        nz += np.int64(y != 0.0)
+                        gt = y > best
+                        best = y if gt else best
+                        t = q if gt else t
+                    tb[j] = t
+                    # an exact one-hot row (targets in [0, 1], one nonzero, equal to
+                    # 1) without smoothing has a single term
+                    onehot = (best == 1.0) & (nz == 1) & (ls == 0.0)
+                    # prediction row: finite / range, max and argmax, sum (probabilities)
+                    mx = np.float64(yp[i, 0])
+                    jm = 0
+                    okp = True
                     for q in range(C):
                         x = np.float64(yp[i, q])
-                        eb[j * C + q] = (x - mx) if q != jm else _DROP
-                    if onehot:
-                        base[j] = mx - np.float64(yp[i, t])
-                        zsum[j] = 1.0
-                    else:
-                        bs = 0.0
-                        zs = 0.0
+                        okp = okp & (abs(x) < np.inf)  # False for NaN
+                        if not from_logits:
+                            okp = okp & (x >= 0.0) & (x <= 1.0)
+                        gt = x > mx
+                        mx = x if gt else mx
+                        jm = q if gt else jm
+                    sp = 0.0
+                    if not from_logits:
                         for q in range(C):
-                            z = np.float64(yt[i, q]) * (1.0 - ls) + lsc
-                            bs += z * (mx - np.float64(yp[i, q]))
-                            zs += z
-                        base[j] = bs
-                        zsum[j] = zs
-                else:
-                    if xlogy:
-                        nbad_sum += np.int64(abs(sp - 1.0) > 1e-8 + rtol)
-                    den = 1.0 if xlogy else sp
-                    if onehot:
-                        args[ne] = np.float64(yp[i, t])
-                        dens[ne] = den
-                        zz[ne] = 1.0
-                        tok[ne] = j
-                        ne += 1
+                            sp += np.float64(yp[i, q])
+                    good = okt & okp
+                    if not from_logits:
+                        good = good & ((sp != 0.0) | xlogy)
+                    if not (kp and good):
+                        ok = ok & (not kp)
+                        base[j] = 0.0
+                        zsum[j] = 0.0
+                        u[j] = 0.0
+                        if from_logits:
+                            for q in range(C - 1):
+                                eb[q * mb + j] = _DROP
+                        continue
+                    if from_logits:
+                        # as _sparse_rows: C - 1 exp arguments, column-major
+                        xl = np.float64(yp[i, C - 1])
+                        for q in range(C - 1):
+                            x = np.float64(yp[i, q])
+                            x = xl if q == jm else x
+                            eb[q * mb + j] = x - mx
+                        if onehot:
+                            base[j] = mx - np.float64(yp[i, t])
+                            zsum[j] = 1.0
+                        else:
+                            bs = 0.0
+                            zs = 0.0
+                            for q in range(C):
+                                z = np.float64(yt[i, q]) * (1.0 - ls) + lsc
+                                bs += z * (mx - np.float64(yp[i, q]))
+                                zs += z
+                            base[j] = bs
+                            zsum[j] = zs
                     else:
-                        # branch-free compaction of the nonzero targets (write,
-                        # then advance only when z != 0)
-                        for q in range(C):
-                            z = np.float64(yt[i, q]) * (1.0 - ls) + lsc
-                            args[ne] = np.float64(yp[i, q])
+                        if xlogy:
+                            nbad_sum += np.int64(abs(sp - 1.0) > tol)
+                        den = 1.0 if xlogy else sp
+                        if onehot:
+                            args[ne] = np.float64(yp[i, t])
                             dens[ne] = den
-                            zz[ne] = z
+                            zz[ne] = 1.0
                             tok[ne] = j
-                            ne += np.int64(z != 0.0)
+                            ne += 1
+                        else:
+                            # branch-free compaction of the nonzero targets (write,
+                            # then advance only when z != 0)
+                            for q in range(C):
+                                z = np.float64(yt[i, q]) * (1.0 - ls) + lsc
+                                args[ne] = np.float64(yp[i, q])
+                                dens[ne] = den
+                                zz[ne] = z
+                                tok[ne] = j
+                                ne += np.int64(z != 0.0)
             # weights (prefix broadcast), validated, zero for dropped tokens
             okw, nk, g, r = _block_weights(w, g, r, rep, has_w, has_cw, cw, tb, keepb, wts, mb,
                                            weighted)
@@ -840,15 +979,19 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
                     _mark_bad(bad_index, bad_code, c, bi, bc)
                     break
             if from_logits:
-                _vexp(eb, mb * C, eo, ei)
-                for j in range(mb):
-                    acc = 0.0
-                    for q in range(C):
-                        acc += eo[j * C + q]
-                    u[j] = acc
+                _vexp(eb, mb * (C - 1), eo, ei)
+                _row_sums(eo, mb, C, ctup, u)
                 _vlog(u, mb, lg, ybuf, ibuf, kbuf, True)
+                if fast:
+                    for j in range(mb):
+                        lg[j] = wts[j] * (base[j] + lg[j])
+                else:
+                    for j in range(mb):
+                        lg[j] = wts[j] * (base[j] + zsum[j] * lg[j])
+            elif fast:
+                _vlog(args, mb, lgc, ybuf, ibuf, kbuf, False)
                 for j in range(mb):
-                    lg[j] = wts[j] * (base[j] + zsum[j] * lg[j])
+                    lg[j] = wts[j] * (0.0 - lgc[j])
             else:
                 for e in range(ne):  # vectorised: p / sum(p), clipped
                     v = args[e] / dens[e]
@@ -893,7 +1036,99 @@ def _logloss_first_bad(codes, lut, yp, w, has_w, start, end):
     return -1, OK
 
 
-def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk):
+@njit(cache=True, inline="always")
+def _logloss_row(ypb, row, CC, colc, one, lo, hi):
+    """(clipped probability of column ``colc``, valid, row sum) of the row at
+    ``row`` of the flat block (the sum in the input dtype, as scikit-learn
+    sums; 0 for C == 1, where the columns are [1 - p, p])."""
+    if CC == 1:
+        p = ypb[row]
+        okp = (p >= 0.0) & (p <= 1.0)  # False for NaN
+        v = (one - p) if colc == 0 else p
+        sp = p - p
+    else:
+        x = ypb[row]
+        okp = (x >= 0.0) & (x <= 1.0)  # False for NaN
+        sp = x
+        v = x
+        for q in range(1, CC):
+            x = ypb[row + q]
+            okp = okp & (x >= 0.0) & (x <= 1.0)
+            sp = sp + x
+            v = x if q == colc else v
+    v = lo if v < lo else (hi if v > hi else v)  # clipped in the input dtype
+    return v, okp, sp
+
+
+@njit(cache=True, error_model="numpy")
+def _logloss_rows_ident(cb, L, ypb, m, C, ctup, one, lo, hi, tol, qb, seen_loc):
+    """Row pass of ``logloss_ids_chunks`` over a block of m tokens when the
+    table is the identity (``lut[q] == q``) and ``L = len(lut) <= 64``.
+
+    ``cb`` the codes, ``ypb`` the flat (m, C) probabilities.  Writes ``qb[j]``
+    (the clipped probability of the true class, as float64; 1 for a bad row)
+    and marks the codes present in ``seen_loc`` (a bit mask in the loop).
+    Returns whether every row is valid and the number of rows whose sum is
+    not within ``tol`` of 1 (C > 1).  With ``ctup`` a tuple, ``C =
+    len(ctup)`` is a compile-time constant (the row loop unrolls and the block
+    loop vectorises across rows; a table lookup, a load at a data-dependent
+    address, would keep it from vectorising).
+    """
+    if ctup is not None:
+        CC = len(ctup)
+    else:
+        CC = C
+    bits = np.uint64(0)
+    ok = True
+    nbad = 0
+    for j in range(m):
+        k = np.int64(cb[j])
+        inr = (k >= 0) & (k < L)
+        colc = k if inr else np.int64(0)
+        # (a code outside the table also sets bit 0: the block then fails)
+        bits |= np.uint64(1) << np.uint64(colc)
+        v, okp, sp = _logloss_row(ypb, j * CC, CC, colc, one, lo, hi)
+        if CC > 1:
+            nbad += np.int64(abs(np.float64(sp) - 1.0) > tol)
+        good = inr & okp
+        qb[j] = np.float64(v) if good else 1.0
+        ok = ok & good
+    for q in range(L):
+        if (bits >> np.uint64(q)) & np.uint64(1):
+            seen_loc[q] = True
+    return ok, nbad
+
+
+@njit(cache=True, error_model="numpy")
+def _logloss_rows_lut(cb, lut, ypb, m, C, ctup, one, lo, hi, tol, qb, kb, seen_loc):
+    """``_logloss_rows_ident`` for any table: a scalar pre-pass looks the
+    codes up (columns to ``kb``, -1 for none) and marks ``seen_loc``."""
+    if ctup is not None:
+        CC = len(ctup)
+    else:
+        CC = C
+    L = lut.shape[0]
+    for j in range(m):
+        k = np.int64(cb[j])
+        inr = (k >= 0) & (k < L)
+        seen_loc[k if inr else L] = True
+        kb[j] = lut[k] if inr else np.int64(-1)
+    ok = True
+    nbad = 0
+    for j in range(m):
+        col = kb[j]
+        okl = col >= 0
+        colc = col if okl else np.int64(0)
+        v, okp, sp = _logloss_row(ypb, j * CC, CC, colc, one, lo, hi)
+        if CC > 1:
+            nbad += np.int64(abs(np.float64(sp) - 1.0) > tol)
+        good = okl & okp
+        qb[j] = np.float64(v) if good else 1.0
+        ok = ok & good
+    return ok, nbad
+
+
+def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk, ctup=None):
     """scikit-learn's log loss from class codes and an (n, C) probability array.
 
     ``codes`` (n,) are integers; token ``i`` belongs to column ``lut[codes[i]]``
@@ -903,7 +1138,8 @@ def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk):
     computed in the input dtype as scikit-learn does.  ``consts`` holds
     ``[1, eps, 1 - eps]`` in the input dtype; probabilities are clipped to
     ``[eps, 1 - eps]`` in that dtype and the logarithm is taken in float64
-    (vectorised ``_vlog`` over blocks of ``_BLOCK`` tokens).
+    (vectorised ``_vlog`` over blocks of ``_BLOCK`` tokens).  ``ctup``
+    (optional, a tuple of length C) makes C a compile-time constant.
 
     Returns part (n_chunks, 4) [sum w * loss, sum w, count, rows whose sum is
     not within ``1e-8 + rtol`` of 1], ``seen`` (n_chunks, len(lut)) bool (the
@@ -919,7 +1155,12 @@ def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk):
     one = consts[0]
     lo = consts[1]
     hi = consts[2]
+    tol = 1e-8 + rtol
+    ident = L <= 64
+    for q in range(L):
+        ident = ident & (lut[q] == q)
     B = _BLOCK
+    flat = yp.reshape(-1)
     for c in prange(n_chunks):
         start, end = _chunk_span(c, chunk, n)
         sl = _LANES0
@@ -927,41 +1168,22 @@ def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk):
         nbad_sum = 0
         qb = np.empty(B, dtype=np.float64)
         lg = np.empty(B, dtype=np.float64)
-        wts = np.ones(B, dtype=np.float64)
+        kb = np.empty(B, dtype=np.int64)
         ybuf, ibuf, kbuf = _vlog_scratch(B)
         seen_loc = np.zeros(L + 1, dtype=np.bool_)  # slot L: codes not in the table
         for b0 in range(start, end, B):
             mb = min(B, end - b0)
-            ok = True
-            for j in range(mb):
-                i = b0 + j
-                k = np.int64(codes[i])
-                inr = (k >= 0) & (k < L)
-                kk = k if inr else L
-                col = lut[kk] if inr else np.int64(-1)
-                okl = col >= 0
-                seen_loc[kk] = True
-                okp = True
-                sp = 0.0
-                for q in range(C):
-                    x = np.float64(yp[i, q])
-                    okp = okp & (x >= 0.0) & (x <= 1.0)  # False for NaN
-                    sp += x
-                colc = col if okl else np.int64(0)
-                if C == 1:
-                    p = yp[i, 0]
-                    v = (one - p) if colc == 0 else p
-                else:
-                    nbad_sum += np.int64(abs(sp - 1.0) > 1e-8 + rtol)
-                    v = yp[i, colc]
-                v = lo if v < lo else (hi if v > hi else v)  # clipped in the input dtype
-                good = okl & okp
-                qb[j] = np.float64(v) if good else 1.0
-                if has_w:
-                    wi = w[i]
-                    good = good & (wi >= 0.0) & (wi < np.inf)
-                    wts[j] = wi
-                ok = ok & good
+            if ident:
+                ok, nb = _logloss_rows_ident(codes[b0:b0 + mb], L, flat[b0 * C:(b0 + mb) * C],
+                                             mb, C, ctup, one, lo, hi, tol, qb, seen_loc)
+            else:
+                ok, nb = _logloss_rows_lut(codes[b0:b0 + mb], lut, flat[b0 * C:(b0 + mb) * C],
+                                           mb, C, ctup, one, lo, hi, tol, qb, kb, seen_loc)
+            nbad_sum += nb
+            if has_w:
+                for j in range(mb):
+                    wi = w[b0 + j]
+                    ok = ok & (wi >= 0.0) & (wi < np.inf)
             if not ok:
                 bi, bc = _logloss_first_bad(codes, lut, yp, w, has_w, b0, b0 + mb)
                 if bi >= 0:
@@ -970,8 +1192,9 @@ def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk):
             _vlog(qb, mb, lg, ybuf, ibuf, kbuf, False)
             if has_w:
                 for j in range(mb):
-                    lg[j] = wts[j] * lg[j]
-                    ws += wts[j]
+                    wi = w[b0 + j]
+                    lg[j] = wi * lg[j]
+                    ws += wi
             sl = _lanes_add(sl, lg, mb)
         part[c, 0] = -_lanes_total(sl)
         part[c, 1] = ws if has_w else np.float64(end - start)
