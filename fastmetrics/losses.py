@@ -162,7 +162,12 @@ def _check_mask_prefix(mask, token_shape):
                 f"mask has shape {m.shape} but the tokens have shape {token_shape}; a mask "
                 "must have the token shape (or a prefix of it)."
             )
-    return np.ascontiguousarray(m).reshape(-1)
+    m = np.ascontiguousarray(m).reshape(-1)
+    if not m.flags.writeable:
+        # the kernels compile for writable masks (one specialisation); a
+        # read-only mask (e.g. a JAX callback's argument) is copied
+        m = m.copy()
+    return m
 
 
 def _unravel(index, shape):

@@ -720,3 +720,23 @@ def test_block_kernel_matches_scalar_kernel(from_logits):
                                          np.empty(0, bool), False, out_b, True, 1024)
         np.testing.assert_allclose(out_a, out_b, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(pa[:, :3].sum(0), pb[:, :3].sum(0), rtol=1e-12)
+
+
+def test_read_only_mask_and_inputs():
+    """Inputs handed over read-only (e.g. JAX callback arguments) work as the
+    writable ones do."""
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 4, (6, 9))
+    p = rng.random((6, 9, 4)).astype(np.float32)
+    p /= p.sum(-1, keepdims=True)
+    m = rng.random((6, 9)) < 0.7
+    onehot = np.eye(4, dtype=np.float32)[y]
+    expect = [L.sparse_categorical_crossentropy(y, p, mask=m),
+              L.sparse_categorical_crossentropy(y, p, mask=m, ignore_index=2),
+              L.categorical_crossentropy(onehot, p, mask=m)]
+    for a in (y, p, m, onehot):
+        a.setflags(write=False)
+    got = [L.sparse_categorical_crossentropy(y, p, mask=m),
+           L.sparse_categorical_crossentropy(y, p, mask=m, ignore_index=2),
+           L.categorical_crossentropy(onehot, p, mask=m)]
+    np.testing.assert_array_equal(got, expect)
