@@ -112,9 +112,10 @@ class StreamingMetric(keras.metrics.Metric):
     def __init__(self, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
         template = self._new_state().state_dict()
-        self._template = template
         self._state_dtype = state_dtype()
         self._shapes = [np.shape(template[f]) for f in self._fields]
+        # the non-additive entries; the arrays come from the variables
+        self._template = {k: (None if k in self._fields else v) for k, v in template.items()}
         # sparse fields are held flat
         var_shapes = [(int(np.prod(shape)),) if f in self._sparse_fields else shape
                       for f, shape in zip(self._fields, self._shapes)]

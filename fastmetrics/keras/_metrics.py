@@ -418,8 +418,11 @@ class AUC(StreamingMetric):
         self.curve = curve
         self.average = average
         self.bins = bins
-        self._probe = streaming.AUC(curve, task=self.task, num_classes=self.num_classes,
-                                    mode="binned", bins=bins, average=average, scores=scores)
+        # validates the arguments (the state is made again where needed)
+        probe = streaming.AUC(curve, task=self.task, num_classes=self.num_classes,
+                              mode="binned", bins=bins, average=average, scores=scores)
+        self._binmap = probe._binmap
+        del probe
         per_class = average is None and self.task != "binary"
         self._result_shape = (self.num_classes,) if per_class else ()
         super().__init__(name=name, dtype=dtype)
@@ -498,9 +501,8 @@ class AUC(StreamingMetric):
             )
 
     def _xla_deltas(self, y_true, y_pred, sample_weight, mask):
-        st = self._reader if getattr(self, "_reader", None) is not None else self._probe
         cells, vals, invalid = _xla.auc_cells(self.task, self.num_classes, self.bins,
-                                              st._binmap, self.scores == "probability",
+                                              self._binmap, self.scores == "probability",
                                               y_true, y_pred, sample_weight, mask)
         weighted = 0.0 if sample_weight is None else 1.0
         return [(cells, vals), weighted], invalid
