@@ -415,10 +415,10 @@ def test_backends_fit_and_evaluate_equal_sklearn(backend):
     scenarios each (Keras mask; temporal weights): JAX runs the metric's host
     call through ``jax.pure_callback`` inside ``jax.jit`` (jit_compile="auto"
     is True there), PyTorch eagerly."""
-    _run_backend_check(backend, "auto", ["mask", "weights"])
+    _assert_backend_check(backend, "auto", ["mask", "weights"])
 
 
-def _run_backend_check(backend, jit, scenarios):
+def _assert_backend_check(backend, jit, scenarios):
     import json
     import subprocess
     import sys
@@ -512,7 +512,7 @@ def test_xla_invalid_labels_raise_at_the_eager_result():
 
 
 def test_evaluate_with_jit_compile_true_equals_sklearn():
-    _run_backend_check("tensorflow", "true", ["mask", "weights"])
+    _assert_backend_check("tensorflow", "true", ["mask", "weights"])
 
 
 def test_auc_step_value_is_throttled_in_graph_mode_but_eager_value_is_exact(rng):
