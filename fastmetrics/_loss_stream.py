@@ -8,6 +8,7 @@ applied to all the tokens at once, up to the order of float64 additions.
 """
 
 from . import losses as _losses
+from ._validation import check_mergeable
 
 _STATE_VERSION = 1
 
@@ -94,13 +95,7 @@ class Loss:
     def merge(self, other):
         """Add another state of the same loss and options (e.g. from another
         worker); returns self."""
-        if not isinstance(other, Loss):
-            raise ValueError(f"can only merge another streaming.Loss; got {type(other).__name__}.")
-        if (other.loss, other.options) != (self.loss, self.options):
-            raise ValueError(
-                f"cannot merge a {other.loss} state with options {other.options} into a "
-                f"{self.loss} state with options {self.options}."
-            )
+        check_mergeable(self, other, ("loss", "options"))
         for i in range(3):
             self._sums[i] += other._sums[i]
         return self

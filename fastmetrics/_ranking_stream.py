@@ -36,6 +36,7 @@ import warnings
 import numpy as np
 
 from ._validation import (
+    check_mergeable,
     as_array,
     check_class_weight,
     check_ignore_index,
@@ -501,15 +502,7 @@ class AUC:
         -------
         self : AUC
         """
-        if not isinstance(other, AUC):
-            raise ValueError(f"other must be an AUC state; got {type(other).__name__}.")
-        for name in ("curve", "task", "num_classes", "mode", "bins", "scores"):
-            mine, theirs = getattr(self, name), getattr(other, name)
-            if mine != theirs:
-                raise ValueError(
-                    f"cannot merge AUC states with different {name}: {mine!r} vs "
-                    f"{theirs!r}."
-                )
+        check_mergeable(self, other, ("curve", "task", "num_classes", "mode", "bins", "scores"))
         if self.mode == "binned":
             self._table += other._table
         else:

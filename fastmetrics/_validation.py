@@ -210,3 +210,17 @@ def check_ignore_index(ignore_index):
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
         raise ValueError(f"ignore_index must be an integer or None; got {ignore_index!r}.")
     return int(ignore_index)
+
+
+def check_mergeable(state, other, fields):
+    """Raise ValueError unless ``other`` is a state of the same class as
+    ``state`` with equal ``fields`` (the configuration a merge must share)."""
+    cls = type(state).__name__
+    if not isinstance(other, type(state)):
+        raise ValueError(f"other must be a {cls} state; got {type(other).__name__}.")
+    for name in fields:
+        mine, theirs = getattr(state, name), getattr(other, name)
+        if mine != theirs:
+            raise ValueError(
+                f"cannot merge {cls} states with different {name}: {mine!r} vs {theirs!r}."
+            )

@@ -51,6 +51,7 @@ import numpy as np
 
 from ._dispatch import CHUNK, _unravel
 from ._validation import (
+    check_mergeable,
     as_array,
     check_ignore_index,
     check_mask,
@@ -645,17 +646,7 @@ class CalibrationError:
         -------
         self : CalibrationError
         """
-        if not isinstance(other, CalibrationError):
-            raise ValueError(
-                f"other must be a CalibrationError; got {type(other).__name__}."
-            )
-        mine = (self.task, self.num_classes, self.n_bins, self.ignore_index)
-        theirs = (other.task, other.num_classes, other.n_bins, other.ignore_index)
-        if mine != theirs:
-            raise ValueError(
-                "cannot merge states with different (task, num_classes, n_bins, "
-                f"ignore_index): {mine} vs {theirs}."
-            )
+        check_mergeable(self, other, ("task", "num_classes", "n_bins", "ignore_index"))
         self._count += other._count
         self._weight += other._weight
         self._conf += other._conf

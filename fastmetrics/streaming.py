@@ -14,6 +14,7 @@ from ._loss_stream import Loss
 from ._ranking_stream import AUC
 from .calibration import CalibrationError
 from ._validation import (
+    check_mergeable,
     check_ignore_index,
     check_num_classes,
     check_task,
@@ -149,17 +150,7 @@ class ConfusionMatrix:
         -------
         self : ConfusionMatrix
         """
-        if not isinstance(other, ConfusionMatrix):
-            raise ValueError(
-                f"other must be a ConfusionMatrix; got {type(other).__name__}."
-            )
-        mine = (self.task, self.num_classes, self.threshold, self.ignore_index)
-        theirs = (other.task, other.num_classes, other.threshold, other.ignore_index)
-        if mine != theirs:
-            raise ValueError(
-                "cannot merge states with different (task, num_classes, threshold, "
-                f"ignore_index): {mine} vs {theirs}."
-            )
+        check_mergeable(self, other, ("task", "num_classes", "threshold", "ignore_index"))
         self._counts += other._counts
         self._wsum += other._wsum
         self._totals += other._totals
