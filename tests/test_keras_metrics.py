@@ -411,11 +411,13 @@ def test_mirrored_strategy_two_logical_cpus_sums_replica_states():
 # ------------------------------------------------------------------ backends
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
 def test_backends_fit_and_evaluate_equal_sklearn(backend):
-    """A fresh process per backend (Keras picks its backend at import), two
-    scenarios each (Keras mask; temporal weights): JAX runs the metric's host
-    call through ``jax.pure_callback`` inside ``jax.jit`` (jit_compile="auto"
-    is True there), PyTorch eagerly."""
-    _assert_backend_check(backend, "auto", ["mask", "weights"])
+    """A fresh process per backend (Keras picks its backend at import); every
+    class in five scenarios (sequence tagger with a Keras mask; with temporal
+    weights; imbalanced binary with class_weight; one-hot targets; multilabel):
+    JAX runs the metric's host call through ``jax.pure_callback`` inside
+    ``jax.jit`` (jit_compile="auto" is True there), PyTorch eagerly."""
+    _assert_backend_check(backend, "auto",
+                          ["mask", "weights", "binary", "onehot", "multilabel"])
 
 
 def _assert_backend_check(backend, jit, scenarios):
@@ -434,12 +436,15 @@ def _assert_backend_check(backend, jit, scenarios):
     assert [o["scenario"] for o in outs] == list(scenarios)
     for out in outs:
         assert out["backend"] == backend
-        got, ref = out["got"], out["ref"]
-        for key in ("f1_score", "precision", "matthews_correlation",
-                    "sparse_categorical_crossentropy", "confusion_matrix"):
-            np.testing.assert_allclose(got[key], ref[key], rtol=1e-5, atol=1e-5,
-                                       err_msg=f"{backend} {out['scenario']} {key}")
-        assert abs(got["auc"] - ref["auc"]) <= out["auc_bound"] + 1e-6
+        got, ref, bounds = out["got"], out["ref"], out["bounds"]
+        assert set(got) == set(ref) and len(ref) >= 3
+        for key in ref:
+            where = f"{backend} {out['scenario']} {key}"
+            if key in bounds:  # binned AUC: within its certified bound
+                assert abs(got[key] - ref[key]) <= bounds[key] + 1e-6, where
+            else:
+                np.testing.assert_allclose(got[key], ref[key], rtol=1e-5, atol=1e-5,
+                                           err_msg=where)
 
 
 # ----------------------------------------------------------------- XLA path
@@ -512,7 +517,8 @@ def test_xla_invalid_labels_raise_at_the_eager_result():
 
 
 def test_evaluate_with_jit_compile_true_equals_sklearn():
-    _assert_backend_check("tensorflow", "true", ["mask", "weights"])
+    _assert_backend_check("tensorflow", "true",
+                          ["mask", "weights", "binary", "onehot", "multilabel"])
 
 
 def test_auc_step_value_is_throttled_in_graph_mode_but_eager_value_is_exact(rng):

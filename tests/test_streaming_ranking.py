@@ -72,6 +72,18 @@ def _ref_table(y, s, bins, w=None):
     return np.bincount(cell, weights=w, minlength=2 * bins).reshape(bins, 2)
 
 
+def _ref_moments(y, s, bins, w=None):
+    """(bins, 2) sums of weight x position in the bin (the key bits below the
+    bin's, over their range), by numpy.bincount."""
+    shift = 32 - int(np.log2(bins))
+    keys = _ref_keys(s)
+    b = (keys >> shift).astype(np.int64)
+    pos = (keys & ((1 << shift) - 1)) / float(1 << shift)
+    cell = 2 * b + np.asarray(y).astype(np.int64)
+    wp = pos if w is None else pos * w
+    return np.bincount(cell, weights=wp, minlength=2 * bins).reshape(bins, 2)
+
+
 def _brute_auc(y, s, w):
     """Pairwise AUC: sum over (pos, neg) of w_p w_n [s_p > s_n] + 1/2 [tie]."""
     y = np.asarray(y, bool)
@@ -262,6 +274,80 @@ def test_brute_force_auc_small():
 
 
 # --------------------------------------------------------------------------
+# ROC: pairs sharing a bin credited from the bin's first moments
+# --------------------------------------------------------------------------
+
+
+def _cluster(rng, n, sd):
+    """An untrained model's outputs: crowded around 0.5, a weak signal."""
+    y = rng.random(n) < 0.2
+    return 0.5 + sd * (0.3 * y + rng.standard_normal(n)), y
+
+
+@pytest.mark.parametrize("sd,bins", [(1e-2, 2**14), (1e-3, 2**16)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_roc_moments_resolve_scores_crowded_into_few_bins(sd, bins, weighted):
+    # bins several times finer than the spread of the scores, far too coarse
+    # for ties: the within-bin estimate recovers the ranking
+    rng = np.random.default_rng(21)
+    s, y = _cluster(rng, 100_000, sd)
+    w = rng.uniform(0.5, 2.0, s.shape[0]) if weighted else None
+    exact = _sk("ROC", y, s, w)
+    st_ = AUC("ROC", bins=bins, scores="probability").update(y, s, sample_weight=w)
+    # the tie treatment (every same-bin pair 1/2) is sklearn on bin indices
+    ties = _sk("ROC", y, _ref_prob_bins(s, bins), w)
+    assert abs(ties - exact) > 1e-4
+    assert abs(st_.result() - exact) <= 1e-5
+    assert abs(st_.result() - exact) <= st_.error_bound()
+    # a state saved without moments is the tie treatment
+    d = st_.state_dict()
+    d.pop("moments")
+    assert AUC.from_state_dict(d).result() == pytest.approx(ties, abs=1e-12)
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1), st.integers(2, 60), st.floats(1e-6, 1e-2))
+def test_roc_moments_stay_within_the_certified_bound(seed, n, spread):
+    # few bins, scores in a narrow range, clumps and weights: the within-bin
+    # estimate may be wrong, never by more than the bound
+    rng = np.random.default_rng(seed)
+    s = 0.3 + spread * rng.choice([0.0, 0.1, 0.5, 0.52, 1.0], n) * rng.random(n) ** 3
+    y = rng.integers(0, 2, n)
+    y[0], y[1] = 0, 1
+    w = rng.uniform(0, 2, n)
+    w[:2] = 1.0
+    exact = _brute_auc(y, s, w)
+    b = AUC("ROC", bins=2**8).update(y, s, sample_weight=w)
+    assert abs(b.result() - exact) <= b.error_bound() + TOL
+
+
+def test_roc_moments_are_exact_for_linear_densities():
+    # positives with density 2u, negatives uniform on one bin's key range:
+    # P(pos > neg) = 2/3 = 1/2 + (2/3 - 1/2)
+    rng = np.random.default_rng(5)
+    n = 400_000
+    lo_key = 3 << 20  # bin 3 of 2**12 bins ("any" scores: key >> 20)
+    kp = lo_key + (np.sqrt(rng.random(n)) * (1 << 20)).astype(np.int64)
+    kn = lo_key + (rng.random(n) * (1 << 20)).astype(np.int64)
+    keys = np.r_[kp, kn]
+    # scores whose keys are these: invert the key map on float32 negatives
+    # (keys below the zero key are reversed float32 bit patterns)
+    mb = _R - keys
+    s = -(mb + _LO).astype(np.uint32).view(np.float32)
+    assert np.array_equal(_ref_keys(s), keys)
+    y = np.r_[np.ones(n), np.zeros(n)].astype(np.int8)
+    st_ = AUC("ROC", bins=2**12).update(y, s)
+    assert st_.state_dict()["table"][0][3].sum() == 2 * n  # one bin
+    exact = _sk("ROC", y, s)
+    assert exact == pytest.approx(2 / 3, abs=3e-3)
+    # one bin: the tie treatment would say 1/2; the estimate is exact for
+    # the densities, so it differs from the sample's AUC by sampling noise
+    # only (~1/sqrt(12 n) = 5e-4)
+    assert st_.result() == pytest.approx(exact, abs=2e-3)
+    assert st_.result() == pytest.approx(2 / 3, abs=3e-3)
+
+
+# --------------------------------------------------------------------------
 # the bin table itself, against the NumPy reference of the mapping
 # --------------------------------------------------------------------------
 
@@ -279,9 +365,13 @@ def test_table_matches_numpy_reference(dtype, bins):
     w = rng.uniform(0, 5, s.shape[0])
     st_ = AUC(bins=bins).update(y, s)
     np.testing.assert_array_equal(st_.state_dict()["table"][0], _ref_table(y, s, bins))
+    np.testing.assert_allclose(st_.state_dict()["moments"][0], _ref_moments(y, s, bins),
+                               rtol=1e-12, atol=1e-12)
     stw = AUC(bins=bins).update(y, s, sample_weight=w)
     np.testing.assert_allclose(stw.state_dict()["table"][0], _ref_table(y, s, bins, w),
                                rtol=1e-12)
+    np.testing.assert_allclose(stw.state_dict()["moments"][0],
+                               _ref_moments(y, s, bins, w), rtol=1e-12, atol=1e-12)
 
 
 finite_floats = st.floats(allow_nan=False, allow_infinity=False, width=64)
@@ -624,6 +714,12 @@ def test_from_state_dict_rejects_bad_states():
         AUC.from_state_dict({**good, "table": -np.ones((1, 2**8, 2))})
     with pytest.raises(ValueError, match="non-integer"):
         AUC.from_state_dict({**good, "table": np.full((1, 2**8, 2), 0.5)})
+    with pytest.raises(ValueError, match=r"moments'\] has shape"):
+        AUC.from_state_dict({**good, "moments": np.zeros((1, 2**9, 2))})
+    with pytest.raises(ValueError, match=r"moments'\] must hold"):
+        AUC.from_state_dict({**good, "moments": good["table"] * 1.5})
+    with pytest.raises(ValueError, match=r"moments'\] must hold"):
+        AUC.from_state_dict({**good, "moments": -good["table"]})
 
 
 @pytest.mark.parametrize("field,other", [

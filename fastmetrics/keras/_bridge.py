@@ -46,13 +46,16 @@ def state_dtype():
 def host_call(fn, inputs, out_shapes, out_dtype):
     """Run ``fn(*numpy arrays) -> list of arrays`` on the host from any backend.
 
-    ``out_shapes``: the static shape of every output (all ``out_dtype``).
+    ``out_shapes``: the static shape of every output; ``out_dtype``: one dtype
+    for all outputs, or a list (one per output).
     """
+    dtypes = list(out_dtype) if isinstance(out_dtype, (list, tuple)) \
+        else [out_dtype] * len(out_shapes)
     backend = _backend()
     if backend == "tensorflow":
         import tensorflow as tf
 
-        outs = tf.numpy_function(fn, list(inputs), [tf.as_dtype(out_dtype)] * len(out_shapes),
+        outs = tf.numpy_function(fn, list(inputs), [tf.as_dtype(d) for d in dtypes],
                                  stateful=not inputs)
         if not isinstance(outs, (list, tuple)):
             outs = [outs]
@@ -62,15 +65,52 @@ def host_call(fn, inputs, out_shapes, out_dtype):
     if backend == "jax":
         import jax
 
-        specs = [jax.ShapeDtypeStruct(tuple(s), np.dtype(out_dtype)) for s in out_shapes]
+        specs = [jax.ShapeDtypeStruct(tuple(s), np.dtype(d))
+                 for s, d in zip(out_shapes, dtypes)]
 
         def call(*arrays):
-            return [np.asarray(o, dtype=out_dtype) for o in fn(*arrays)]
+            return [np.asarray(o, dtype=d) for o, d in zip(fn(*arrays), dtypes)]
 
         return list(jax.pure_callback(call, specs, *inputs, vmap_method="sequential"))
     # torch (and numpy): eager
     arrays = [ops.convert_to_numpy(x) for x in inputs]
-    return [ops.convert_to_tensor(np.asarray(o, dtype=out_dtype)) for o in fn(*arrays)]
+    return [ops.convert_to_tensor(np.asarray(o, dtype=d)) for o, d in zip(fn(*arrays), dtypes)]
+
+
+def _static_size(x):
+    """Number of elements of ``x`` when its shape is fully static, else None."""
+    shape = getattr(x, "shape", None)
+    if shape is None or any(d is None for d in shape):
+        return None
+    return int(np.prod(tuple(shape)))
+
+
+def _scatter_add(var, idx, vals):
+    """``var[idx] += vals`` on a flat variable (indices may repeat; padding
+    entries add 0 to cell 0), without touching the rest of the table."""
+    backend = _backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        idx = tf.cast(idx, tf.int64)[:, None]
+        tf_var = var.value
+        if isinstance(tf_var, tf.distribute.DistributedValues):
+            # a replica's sync-on-read copy takes no scatter: add the batch
+            # densely (O(table) per step under tf.distribute)
+            var.assign_add(tf.scatter_nd(idx, vals, var.shape))
+        else:
+            tf_var.scatter_nd_add(idx, vals)
+    elif backend == "jax":
+        var.assign(var.value.at[idx].add(vals))
+    elif backend == "torch":
+        import torch
+
+        with torch.no_grad():
+            var.value.index_add_(0, idx.to(torch.int64), vals.to(var.value.dtype))
+    else:  # numpy
+        table = np.array(var.value)
+        np.add.at(table, np.asarray(idx), np.asarray(vals))
+        var.assign(table)
 
 
 def _symbolic():
@@ -167,7 +207,14 @@ class StreamingMetric(keras.metrics.Metric):
         if has_m:
             inputs.append(mask)
         sd = self._state_dtype
-        sparse = _backend() == "tensorflow" and bool(self._sparse_fields)
+        # sparse fields travel as (flat indices, values): O(batch) per step.
+        # JAX needs static output shapes: pad to the most cells a batch can
+        # touch (``_max_cells``) with index 0 and value 0.
+        pad = None
+        sparse = bool(self._sparse_fields)
+        if sparse and _backend() == "jax":
+            pad = self._max_cells(_static_size(y_pred))
+            sparse = pad is not None
 
         def host(*arrays):
             yt, yp = arrays[0], arrays[1]
@@ -187,7 +234,10 @@ class StreamingMetric(keras.metrics.Metric):
                 if f in self._sparse_fields:
                     idx, vals = d
                     if sparse:
-                        out += [idx.astype(sd), np.asarray(vals, dtype=sd)]
+                        if pad is not None:
+                            idx = np.concatenate([idx, np.zeros(pad - idx.size, idx.dtype)])
+                            vals = np.concatenate([vals, np.zeros(pad - vals.size)])
+                        out += [idx.astype(np.int32), np.asarray(vals, dtype=sd)]
                     else:  # dense fallback
                         dense = np.zeros(int(np.prod(self._shapes[self._fields.index(f)])),
                                          dtype=sd)
@@ -198,29 +248,31 @@ class StreamingMetric(keras.metrics.Metric):
             return out
 
         shapes = []
+        dtypes = []
         for f, shape in zip(self._fields, self._shapes):
-            if f in self._sparse_fields:
-                shapes += [(None,), (None,)] if sparse else [(int(np.prod(shape)),)]
+            if f in self._sparse_fields and sparse:
+                shapes += [(pad,), (pad,)]
+                dtypes += ["int32", sd]
+            elif f in self._sparse_fields:
+                shapes.append((int(np.prod(shape)),))
+                dtypes.append(sd)
             else:
                 shapes.append(shape)
-        outs = host_call(host, inputs, shapes, sd)
+                dtypes.append(sd)
+        outs = host_call(host, inputs, shapes, dtypes)
         k = 0
         for f, var in zip(self._fields, self._state_vars):
             if f in self._sparse_fields and sparse:
-                import tensorflow as tf
-
-                idx = tf.cast(outs[k], tf.int64)[:, None]
-                tf_var = var.value
-                if isinstance(tf_var, tf.distribute.DistributedValues):
-                    # a replica's sync-on-read copy takes no scatter: add the
-                    # batch densely (O(table) per step under tf.distribute)
-                    var.assign_add(tf.scatter_nd(idx, outs[k + 1], var.shape))
-                else:
-                    tf_var.scatter_nd_add(idx, outs[k + 1])
+                _scatter_add(var, outs[k], outs[k + 1])
                 k += 2
             else:
                 var.assign_add(outs[k])
                 k += 1
+
+    def _max_cells(self, n_scores):
+        """The most cells of a sparse field one batch of ``n_scores`` score
+        elements can touch (None: unknown, use dense deltas)."""
+        return None
 
     def _xla_update(self, y_true, y_pred, sample_weight, mask):
         """The batch's additive state with TensorFlow ops (no host call)."""

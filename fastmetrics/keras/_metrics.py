@@ -387,8 +387,9 @@ class AUC(StreamingMetric):
         1) stay resolved.  :meth:`error_bound` certifies the distance to the
         exact value.  None: 2**18 for ROC and 2**20 for PR (average precision
         needs finer bins), divided by the number of class rows rounded up to
-        a power of two, at least 2**16 (the table holds rows x bins x 2
-        float64).
+        a power of two, at least 2**16 (ROC) / 2**18 (PR) per row (the state
+        holds rows x bins x 4 float64: weights and their moments; a batch
+        updates only the cells it touches).
     scores : {"probability", "any"}, default="probability"
         "probability": outputs in [0, 1] (sigmoid / softmax), the bins cover
         [2**-40, 1 - 2**-40]; "any": logits or any real scores (coarser bins
@@ -397,11 +398,13 @@ class AUC(StreamingMetric):
     Notes
     -----
     The state is ``streaming.AUC`` in binned mode: a (classes, bins, 2) table
-    of negative / positive weight per bin, summed over batches and replicas.
+    of negative / positive weight per bin and the same cells' first moments
+    (ROC credits the pairs sharing a bin from them), summed over batches and
+    replicas.
     """
 
-    _fields = ("table", "unit_weights")
-    _sparse_fields = ("table",)
+    _fields = ("table", "moments", "unit_weights")
+    _sparse_fields = ("table", "moments")
     _step_result_interval_s = 0.25
 
     def __init__(self, curve="ROC", task=None, num_classes=None, *, average="macro",
@@ -410,8 +413,8 @@ class AUC(StreamingMetric):
         self._bins_arg = bins
         if bins is None:
             rows = 1 if self.task == "binary" else self.num_classes
-            bins = (2**20 if str(curve).upper() == "PR" else 2**18) >> (rows - 1).bit_length()
-            bins = max(bins, 2**16)
+            base = 2**20 if str(curve).upper() == "PR" else 2**18
+            bins = max(base >> (rows - 1).bit_length(), base >> 2)
         self.scores = scores
         self._task_arg = task
         self._num_classes_arg = num_classes
@@ -463,11 +466,18 @@ class AUC(StreamingMetric):
         cand = np.unique(cells)
         cand = np.concatenate([cand, cand + 1])
         flat = st._table.reshape(-1)
+        mflat = st._moments.reshape(-1)
         vals = flat[cand]
+        mvals = mflat[cand]
         flat[cand] = 0.0
+        mflat[cand] = 0.0
         nz = vals != 0
         # "unit_weights" is held as the number of weighted batches (additive)
-        return [(cand[nz], vals[nz]), 0.0 if w is None else 1.0]
+        return [(cand[nz], vals[nz]), (cand[nz], mvals[nz]), 0.0 if w is None else 1.0]
+
+    def _max_cells(self, n_scores):
+        # a score element touches its bin's two cells (negative, positive)
+        return None if n_scores is None else 2 * n_scores
 
     def _rebuild(self, arrays):
         # trusted: the arrays are this metric's own variables (no validation
@@ -476,7 +486,8 @@ class AUC(StreamingMetric):
         if st is None:
             st = self._reader = self._new_state()
         st._table = np.asarray(arrays[0], dtype=np.float64).reshape(st._table.shape)
-        st._unit = float(arrays[1]) == 0.0
+        st._moments = np.asarray(arrays[1], dtype=np.float64).reshape(st._table.shape)
+        st._unit = float(arrays[2]) == 0.0
         return st
 
     def _value(self, state):
@@ -501,11 +512,11 @@ class AUC(StreamingMetric):
             )
 
     def _xla_deltas(self, y_true, y_pred, sample_weight, mask):
-        cells, vals, invalid = _xla.auc_cells(self.task, self.num_classes, self.bins,
-                                              self._binmap, self.scores == "probability",
-                                              y_true, y_pred, sample_weight, mask)
+        cells, vals, pos, invalid = _xla.auc_cells(self.task, self.num_classes, self.bins,
+                                                   self._binmap, self.scores == "probability",
+                                                   y_true, y_pred, sample_weight, mask)
         weighted = 0.0 if sample_weight is None else 1.0
-        return [(cells, vals), weighted], invalid
+        return [(cells, vals), (cells, vals * pos), weighted], invalid
 
     def error_bound(self):
         """Certified bound on ``|result() - exact value|`` (eager; float or (C,))."""

@@ -237,17 +237,20 @@ def _fold_keys(x):
 
 
 def _bins(key, binmap):
-    """``ranking_stream.bin_of`` in TensorFlow ops."""
+    """``ranking_stream.bin_pos`` in TensorFlow ops: (bin, position in the bin)."""
     import tensorflow as tf
 
     lo, hi, M = (np.int64(v) for v in binmap)
     k = tf.clip_by_value(key, lo, hi)
-    return tf.bitwise.right_shift((k - lo) * M, np.int64(32))
+    prod = (k - lo) * M
+    pos = tf.cast(tf.bitwise.bitwise_and(prod, np.int64(0xFFFFFFFF)), tf.float64) * 2.0**-32
+    return tf.bitwise.right_shift(prod, np.int64(32)), pos
 
 
 def auc_cells(task, C, bins, binmap, probability, y_true, y_pred, sample_weight, mask):
-    """(flat table cells, weights, invalid count) of one batch: one cell per
-    (token, class row) with its label bit, as the binned streaming AUC."""
+    """(flat table cells, weights, positions in the bin, invalid count) of one
+    batch: one cell per (token, class row) with its label bit, as the binned
+    streaming AUC."""
     import tensorflow as tf
 
     yp = tf.convert_to_tensor(y_pred)
@@ -280,7 +283,9 @@ def auc_cells(task, C, bins, binmap, probability, y_true, y_pred, sample_weight,
     keep_el &= tf.logical_not(bad)
     rows = s.shape[-1]
     key = _fold_keys(s)
-    cell = (tf.range(rows, dtype=tf.int64) * bins + _bins(key, binmap)) * 2 + \
+    b, pos = _bins(key, binmap)
+    cell = (tf.range(rows, dtype=tf.int64) * bins + b) * 2 + \
         tf.cast(tf.clip_by_value(lab, 0, 1), tf.int64)
     wf = tf.where(keep_el, tf.broadcast_to(w[..., None], tf.shape(s)), tf.zeros_like(lab))
-    return tf.reshape(cell, [-1]), tf.reshape(wf, [-1]), tf.reduce_sum(_f64(bad))
+    return (tf.reshape(cell, [-1]), tf.reshape(wf, [-1]), tf.reshape(pos, [-1]),
+            tf.reduce_sum(_f64(bad)))

@@ -153,6 +153,17 @@ def bin_of(key, binmap):
     return ((k - lo) * M) >> 32
 
 
+@njit(cache=True, inline="always")
+def bin_pos(key, binmap):
+    """(bin, position in the bin): ``bin_of`` and the low 32 bits of the same
+    product over 2**32, a number in [0, 1) that grows with the key inside a
+    bin (the within-bin moments of the ROC correction use it)."""
+    lo, hi, M = binmap
+    k = min(max(key, lo), hi)
+    prod = (k - lo) * M
+    return prod >> 32, np.float64(prod & 0xFFFFFFFF) * 2.3283064365386963e-10
+
+
 @njit(cache=True)
 def bins_of(x, binmap, out):
     """``bin_of(fold_key(x[i]))`` of every element of 1-D ``x``."""
@@ -196,10 +207,10 @@ def _block_weights(w, rep, b0, m, wts, g, r):
 # element; an element of a token of weight w adds w * cw[label] to its cell.
 
 @njit(cache=True)
-def _cells_indicator(yy, ss, ignore, binmap, cells, good):
-    """Cells (within the element's row) and validity of one block's elements
-    (labels 0/1, scores finite; an element whose label is ``ignore`` is valid
-    and skipped later)."""
+def _cells_indicator(yy, ss, ignore, binmap, cells, good, us):
+    """Cells (within the element's row), positions in the bin and validity of
+    one block's elements (labels 0/1, scores finite; an element whose label is
+    ``ignore`` is valid and skipped later)."""
     ok = True
     lo = np.int32(2**31 - 1)
     hi = np.int32(0)
@@ -212,16 +223,19 @@ def _cells_indicator(yy, ss, ignore, binmap, cells, good):
             g |= yc == ignore
         good[e] = g
         ok &= g
-        k = np.int32((bin_of(fold_key(x), binmap) << 1) | (lab & 1))
+        bn, u = bin_pos(fold_key(x), binmap)
+        k = np.int32((bn << 1) | (lab & 1))
         cells[e] = k
+        us[e] = u
         lo = min(lo, k)
         hi = max(hi, k)
     return ok, lo, hi
 
 
 @njit(cache=True)
-def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab):
-    """Add tokens [start, end) into the flat table ``tab``.
+def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab, mom):
+    """Add tokens [start, end) into the flat table ``tab`` (weights) and
+    ``mom`` (weight times position in the bin, same layout).
 
     Returns (ok, lo, hi): whether every kept element was valid (the table is
     then complete) and the range of cells (within a row) that may have been
@@ -229,6 +243,7 @@ def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab):
     TB = tab.shape[0] // C
     cells = np.empty(_BLK * C, dtype=np.int32)
     good = np.empty(_BLK * C, dtype=np.uint8)
+    us = np.empty(_BLK * C, dtype=np.float64)
     wts = np.ones(_BLK, dtype=np.float64)
     ok = True
     lo = np.int32(2**31 - 1)
@@ -239,7 +254,7 @@ def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab):
         m = min(_BLK, end - b0)
         yy = y[b0 * C:(b0 + m) * C]
         okb, lob, hib = _cells_indicator(yy, s[b0 * C:(b0 + m) * C], ignore, binmap,
-                                         cells, good)
+                                         cells, good, us)
         lo = min(lo, lob)
         hi = max(hi, hib)
         if w is not None:
@@ -252,9 +267,11 @@ def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab):
             if w is None:
                 for e in range(m):
                     tab[cells[e]] += 1
+                    mom[cells[e]] += us[e]
             else:
                 for e in range(m):
                     tab[cells[e]] += wts[e]
+                    mom[cells[e]] += wts[e] * us[e]
             continue
         for j in range(m):
             if mask is not None:
@@ -272,10 +289,11 @@ def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab):
                 k = cells[e]
                 if w is None and cw is None:
                     tab[c * TB + k] += 1
-                elif cw is None:
-                    tab[c * TB + k] += wts[j]
+                    mom[c * TB + k] += us[e]
                 else:
-                    tab[c * TB + k] += wts[j] * cw[k & 1]
+                    wt = wts[j] if cw is None else wts[j] * cw[k & 1]
+                    tab[c * TB + k] += wt
+                    mom[c * TB + k] += wt * us[e]
     return ok, lo, hi
 
 
@@ -307,7 +325,7 @@ def _scan_indicator(y, s, C, w, rep, mask, ignore):
 # positive of row y[i] and a negative of every other row.
 
 @njit(cache=True)
-def _cells_multiclass(ss, binmap, cells, good):
+def _cells_multiclass(ss, binmap, cells, good, us):
     ok = True
     lo = np.int32(2**31 - 1)
     hi = np.int32(0)
@@ -316,18 +334,21 @@ def _cells_multiclass(ss, binmap, cells, good):
         g = _finite(x)
         good[e] = g
         ok &= g
-        k = np.int32(bin_of(fold_key(x), binmap) << 1)
+        bn, u = bin_pos(fold_key(x), binmap)
+        k = np.int32(bn << 1)
         cells[e] = k
+        us[e] = u
         lo = min(lo, k)
         hi = max(hi, k)
     return ok, lo, hi
 
 
 @njit(cache=True)
-def _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab):
+def _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab, mom):
     TB = tab.shape[0] // C
     cells = np.empty(_BLK * C, dtype=np.int32)
     good = np.empty(_BLK * C, dtype=np.uint8)
+    us = np.empty(_BLK * C, dtype=np.float64)
     wts = np.ones(_BLK, dtype=np.float64)
     ok = True
     lo = np.int32(2**31 - 1)
@@ -336,7 +357,7 @@ def _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab):
     r = start - g * rep
     for b0 in range(start, end, _BLK):
         m = min(_BLK, end - b0)
-        okb, lob, hib = _cells_multiclass(s[b0 * C:(b0 + m) * C], binmap, cells, good)
+        okb, lob, hib = _cells_multiclass(s[b0 * C:(b0 + m) * C], binmap, cells, good, us)
         lo = min(lo, lob)
         hi = max(hi, hib + 1)
         if w is not None:
@@ -369,8 +390,10 @@ def _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab):
                 k = c * TB + cells[e0 + c] + (1 if c == lab else 0)
                 if w is None and cw is None:
                     tab[k] += 1
+                    mom[k] += us[e0 + c]
                 else:
                     tab[k] += wt
+                    mom[k] += wt * us[e0 + c]
     return ok, lo, hi
 
 
@@ -470,35 +493,37 @@ def scan_multiclass(y, s, C, w, rep, mask, ignore):
 
 
 @njit(cache=True)
-def indicator_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab):
-    """Validate, then add every token into the flat table ``tab`` in place
-    (so a failing update leaves it unchanged)."""
+def indicator_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab, mom):
+    """Validate, then add every token into the flat tables ``tab`` and
+    ``mom`` in place (so a failing update leaves them unchanged)."""
     if mask is None and ignore is None and _all_valid(False, y, s, C, w):
         i, c, code = -1, -1, OK
     else:
         i, c, code = _scan_indicator(y, s, C, w, rep, mask, ignore)
     if code == OK:
         _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, 0, s.shape[0] // C,
-                       tab)
+                       tab, mom)
     return i, c, code
 
 
 @njit(cache=True)
-def multiclass_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab):
+def multiclass_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab, mom):
     if mask is None and ignore is None and _all_valid(True, y, s, C, w):
         i, c, code = -1, -1, OK
     else:
         i, c, code = _scan_multiclass(y, s, C, w, rep, mask, ignore)
     if code == OK:
-        _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, 0, y.shape[0], tab)
+        _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, 0, y.shape[0], tab,
+                        mom)
     return i, c, code
 
 
 @njit(cache=True, parallel=True)
-def indicator_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, ranges):
-    """Add part p of the tokens into ``parts[p]`` (P, table size) and the range
-    of cells it wrote into ``ranges[p]``; the caller adds the parts in order
-    with ``add_parts`` (and discards them when the code is not OK)."""
+def indicator_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, ranges):
+    """Add part p of the tokens into ``parts[p]`` and ``mparts[p]`` (P, table
+    size) and the range of cells it wrote into ``ranges[p]``; the caller adds
+    the parts in order with ``add_parts`` (and discards them when the code is
+    not OK)."""
     n = s.shape[0] // C
     P = parts.shape[0]
     oks = np.ones(P, dtype=np.bool_)
@@ -506,7 +531,7 @@ def indicator_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, ranges):
         a = p * n // P
         b = (p + 1) * n // P
         okp, lop, hip = _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, a, b,
-                                       parts[p])
+                                       parts[p], mparts[p])
         oks[p] = okp
         ranges[p, 0] = lop
         ranges[p, 1] = hip
@@ -516,7 +541,7 @@ def indicator_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, ranges):
 
 
 @njit(cache=True, parallel=True)
-def multiclass_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, ranges):
+def multiclass_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, ranges):
     n = y.shape[0]
     P = parts.shape[0]
     oks = np.ones(P, dtype=np.bool_)
@@ -524,7 +549,7 @@ def multiclass_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, ranges):
         a = p * n // P
         b = (p + 1) * n // P
         okp, lop, hip = _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, a, b,
-                                        parts[p])
+                                        parts[p], mparts[p])
         oks[p] = okp
         ranges[p, 0] = lop
         ranges[p, 1] = hip
@@ -569,13 +594,17 @@ def _ap_lower(pb, A, D, unit):
 
 
 @njit(cache=True)
-def table_auc_ap(tab, unit):
+def table_auc_ap(tab, mom, unit):
     """ROC AUC, AP and their certified bounds from one bin table.
 
     Parameters
     ----------
     tab : float64 (B, 2)
         ``tab[b, 0]`` negative weight, ``tab[b, 1]`` positive weight of bin b.
+    mom : float64 (B, 2)
+        The same cells' sums of weight times position in the bin (``bin_pos``,
+        in [0, 1)): the first moments of the ROC within-bin correction.  Zeros
+        give the tie treatment (every same-bin pair counts 1/2).
     unit : bool
         Every token had weight 1 (the table holds counts): sharpens the AP
         lower bound.
@@ -583,16 +612,23 @@ def table_auc_ap(tab, unit):
     Returns
     -------
     auc, ap, auc_bound, ap_bound, P, N : float64
-        ``auc`` / ``ap`` treat each non-empty bin as one threshold (tied
-        scores, scikit-learn's tie handling); NaN where undefined (the caller
-        warns).
+        ``ap`` treats each non-empty bin as one threshold (tied scores,
+        scikit-learn's tie handling); ``auc`` credits the pairs that share a
+        bin with the within-bin estimate below; NaN where undefined (the
+        caller warns).
 
     Notes
     -----
     ROC: a (positive, negative) pair in different bins is ordered the same in
-    the binned and the exact ranking; a pair in the same bin counts 1/2 in the
-    binned AUC and 0, 1/2 or 1 in the exact one, so ``|binned - exact| <=
-    0.5 * sum_b P_b N_b / (P N)``.
+    the binned and the exact ranking.  The pairs of bin b count ``q_b`` each,
+    ``q_b = clip(1/2 + m_P - m_N, 0, 1)`` with ``m_P``, ``m_N`` the mean
+    positions in the bin (``mom / tab``) of its positives and negatives: the
+    probability that a positive lies above a negative when both densities are
+    linear across the bin (exact then; exact for tied scores too, where both
+    means are equal), so smoothly spread scores crowded into few bins keep
+    their ranking.  A same-bin pair counts 0, 1/2 or 1 in the exact AUC, so
+    ``|binned - exact| <= sum_b P_b N_b max(q_b, 1 - q_b) / (P N)`` for any
+    data (1/2 per pair with zero moments: the tie treatment).
 
     AP: bins are scanned in descending order; let A and F be the positive and
     negative weight above bin b, and P_b, N_b its own.  Bins other than b
@@ -639,13 +675,17 @@ def table_auc_ap(tab, unit):
         area, ap = _add_point(area, ap, tp, fp, tp_prev, fp_prev)
         tp_prev = tp
         fp_prev = fp
-        pairs += pb * nb
+        if pb > 0.0 and nb > 0.0:
+            # the trapezoid counted this bin's pairs 1/2 each: credit q - 1/2
+            q = min(max(0.5 + mom[b, 1] / pb - mom[b, 0] / nb, 0.0), 1.0)
+            area += pb * nb * (q - 0.5)
+            pairs += pb * nb * max(q, 1.0 - q)
         if pb > 0.0:
             binned = pb * (tp / (tp + fp))
             upper = pb * (tp / (tp + F))
             lower = _ap_lower(pb, A, F + nb, unit)
             ap_err += max(upper - binned, binned - lower)
     auc, apv, P, N = _finish_auc_ap(area, ap, tp, fp)
-    auc_bound = np.nan if np.isnan(auc) else min(0.5 * pairs / (P * N), 1.0)
+    auc_bound = np.nan if np.isnan(auc) else min(pairs / (P * N), 1.0)
     ap_bound = min(ap_err / P, 1.0) if P > 0 else 0.0
     return auc, apv, auc_bound, ap_bound, P, N
