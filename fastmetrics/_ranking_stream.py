@@ -323,8 +323,9 @@ class AUC:
         Number of classes (multiclass) or labels (multilabel); required for
         those tasks.  2 or None for binary.
     mode : {"binned", "exact"}, default="binned"
-        "binned": bounded memory, two float64 tables of shape ``(C, bins, 2)``
-        (weights and their first moments, see ``docs/streaming-auc.md``);
+        "binned": bounded memory, four float64 tables of shape ``(C, bins,
+        2)`` (weights, squared weights and the first and second moments of
+        the positions in the bins, see ``docs/streaming-auc.md``);
         ``result()`` is within ``error_bound()`` of the exact value.  "exact":
         keeps every token (labels, scores, weights); ``result()`` equals
         ``fastmetrics.roc_auc_score`` / ``average_precision_score`` on all the
@@ -411,6 +412,8 @@ class AUC:
         if self.mode == "binned":
             self._table = np.zeros((self._C, self.bins, 2), dtype=np.float64)
             self._moments = np.zeros((self._C, self.bins, 2), dtype=np.float64)
+            self._moments2 = np.zeros((self._C, self.bins, 2), dtype=np.float64)
+            self._sq_weights = np.zeros((self._C, self.bins, 2), dtype=np.float64)
         else:
             self._chunks = []
         self._unit = True  # no update carried weights: the table holds counts
@@ -473,7 +476,8 @@ class AUC:
         if parts == 1:
             fn = k.indicator_serial if indicator else k.multiclass_serial
             i, c, code = fn(yf, sf, C, t.w, t.rep, t.mask, t.ignore, t.cw, self._binmap,
-                            self._table.reshape(-1), self._moments.reshape(-1))
+                            self._table.reshape(-1), self._moments.reshape(-1),
+                            self._moments2.reshape(-1), self._sq_weights.reshape(-1))
             if code != k.OK:
                 self._raise_bad(args, t, i, c, code)
             self._unit = self._unit and not weighted
@@ -481,16 +485,20 @@ class AUC:
         tabs = np.zeros((parts, C * 2 * self.bins),
                         dtype=np.float64 if weighted else np.int64)
         moms = np.zeros((parts, C * 2 * self.bins), dtype=np.float64)
+        moms2 = np.zeros((parts, C * 2 * self.bins), dtype=np.float64)
+        sqws = np.zeros((parts, C * 2 * self.bins), dtype=np.float64)
         ranges = np.empty((parts, 2), dtype=np.int64)
         fn = k.indicator_parts if indicator else k.multiclass_parts
         i, c, code = fn(yf, sf, C, t.w, t.rep, t.mask, t.ignore, t.cw, self._binmap, tabs,
-                        moms, ranges)
+                        moms, moms2, sqws, ranges)
         if code != k.OK:
             self._raise_bad(args, t, i, c, code)
         # parts added in part order (deterministic float sums; int64 counts
         # are exact in float64 below 2**53)
         k.add_parts(self._table.reshape(-1), tabs, ranges, C)
         k.add_parts(self._moments.reshape(-1), moms, ranges, C)
+        k.add_parts(self._moments2.reshape(-1), moms2, ranges, C)
+        k.add_parts(self._sq_weights.reshape(-1), sqws, ranges, C)
         self._unit = self._unit and not weighted
         return self
 
@@ -510,6 +518,8 @@ class AUC:
         if self.mode == "binned":
             self._table += other._table
             self._moments += other._moments
+            self._moments2 += other._moments2
+            self._sq_weights += other._sq_weights
         else:
             self._chunks.extend(other._chunks)
         self._unit = self._unit and other._unit
@@ -522,8 +532,10 @@ class AUC:
         -------
         state : dict
             Binned mode: ``table`` (C, bins, 2) float64 (negative, positive
-            weight per bin) and ``moments`` (C, bins, 2) float64 (the same
-            cells' sums of weight times position in the bin, in [0, 1)).
+            weight per bin), ``moments``, ``moments2`` and ``sq_weights``
+            (C, bins, 2) float64 (the same cells' sums of weight times
+            position in the bin, in [0, 1), of weight times its square, and
+            of squared weights).
             Exact mode: ``y``, ``s``, ``w`` (``w`` None when
             no update carried weights).
         """
@@ -542,6 +554,8 @@ class AUC:
         if self.mode == "binned":
             state["table"] = self._table.copy()
             state["moments"] = self._moments.copy()
+            state["moments2"] = self._moments2.copy()
+            state["sq_weights"] = self._sq_weights.copy()
         else:
             y, s, w = self._consolidated()
             state["y"] = y.copy()
@@ -586,20 +600,32 @@ class AUC:
                     "state['unit_weights'] is True but state['table'] holds "
                     "non-integer weights."
                 )
-            # states saved before the moments: zeros, the tie treatment
-            moments = np.array(state.get("moments", np.zeros_like(table)), dtype=np.float64)
-            if moments.shape != table.shape:
+            # states saved without the moments: zeros, the tie treatment
+            extra = ("moments", "moments2", "sq_weights")
+            if any(key in state for key in extra) and not all(key in state for key in extra):
+                raise ValueError(f"state needs all of {extra}, or none of them.")
+            upper = table
+            for key in ("moments", "moments2"):
+                m = np.array(state.get(key, np.zeros_like(table)), dtype=np.float64)
+                if m.shape != table.shape:
+                    raise ValueError(
+                        f"state[{key!r}] has shape {m.shape}, expected {table.shape}."
+                    )
+                if not (np.all(np.isfinite(m)) and np.all(m >= 0) and np.all(m <= upper)):
+                    raise ValueError(
+                        f"state[{key!r}] must hold finite values in [0, "
+                        f"{'table' if key == 'moments' else 'moments'}] (weight times a "
+                        "position in [0, 1), or its square)."
+                    )
+                setattr(obj, "_" + key, m)
+                upper = m
+            sq = np.array(state.get("sq_weights", np.zeros_like(table)), dtype=np.float64)
+            if sq.shape != table.shape or not (np.all(np.isfinite(sq)) and np.all(sq >= 0)):
                 raise ValueError(
-                    f"state['moments'] has shape {moments.shape}, expected {table.shape}."
+                    f"state['sq_weights'] must be finite, >= 0 and of shape {table.shape}."
                 )
-            if not (np.all(np.isfinite(moments)) and np.all(moments >= 0)
-                    and np.all(moments <= table)):
-                raise ValueError(
-                    "state['moments'] must hold finite values in [0, state['table']] "
-                    "(weight times a position in [0, 1))."
-                )
+            obj._sq_weights = sq
             obj._table = table
-            obj._moments = moments
             return obj
         y = np.asarray(state["y"])
         s = np.asarray(state["s"])
@@ -698,7 +724,8 @@ class AUC:
         """(auc, ap, auc_bound, ap_bound, P, N) per class, each (C,) float64."""
         if self.mode == "binned":
             fn = _kernels().table_auc_ap
-            return np.array([fn(self._table[c], self._moments[c], self._unit)
+            return np.array([fn(self._table[c], self._moments[c], self._moments2[c],
+                                self._sq_weights[c], self._unit)
                              for c in range(self._C)]).T
         out = [_exact_auc_ap(*self._exact_problem(c)) for c in range(self._C)]
         return np.array(out).reshape(self._C, 6).T
@@ -706,7 +733,9 @@ class AUC:
     def _micro(self):
         if self.mode == "binned":
             return _kernels().table_auc_ap(self._table.sum(axis=0),
-                                           self._moments.sum(axis=0), self._unit)
+                                           self._moments.sum(axis=0),
+                                           self._moments2.sum(axis=0),
+                                           self._sq_weights.sum(axis=0), self._unit)
         return _exact_auc_ap(*self._exact_problem(None))
 
     # ----------------------------------------------------------------- errors

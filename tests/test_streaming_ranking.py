@@ -72,13 +72,13 @@ def _ref_table(y, s, bins, w=None):
     return np.bincount(cell, weights=w, minlength=2 * bins).reshape(bins, 2)
 
 
-def _ref_moments(y, s, bins, w=None):
+def _ref_moments(y, s, bins, w=None, power=1):
     """(bins, 2) sums of weight x position in the bin (the key bits below the
-    bin's, over their range), by numpy.bincount."""
+    bin's, over their range) to the ``power``, by numpy.bincount."""
     shift = 32 - int(np.log2(bins))
     keys = _ref_keys(s)
     b = (keys >> shift).astype(np.int64)
-    pos = (keys & ((1 << shift) - 1)) / float(1 << shift)
+    pos = ((keys & ((1 << shift) - 1)) / float(1 << shift)) ** power
     cell = 2 * b + np.asarray(y).astype(np.int64)
     wp = pos if w is None else pos * w
     return np.bincount(cell, weights=wp, minlength=2 * bins).reshape(bins, 2)
@@ -284,30 +284,33 @@ def _cluster(rng, n, sd):
     return 0.5 + sd * (0.3 * y + rng.standard_normal(n)), y
 
 
+@pytest.mark.parametrize("curve", ["ROC", "PR"])
 @pytest.mark.parametrize("sd,bins", [(1e-2, 2**14), (1e-3, 2**16)])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_roc_moments_resolve_scores_crowded_into_few_bins(sd, bins, weighted):
+def test_moments_resolve_scores_crowded_into_few_bins(curve, sd, bins, weighted):
     # bins several times finer than the spread of the scores, far too coarse
-    # for ties: the within-bin estimate recovers the ranking
+    # for ties: the within-bin estimates recover the ranking
     rng = np.random.default_rng(21)
     s, y = _cluster(rng, 100_000, sd)
     w = rng.uniform(0.5, 2.0, s.shape[0]) if weighted else None
-    exact = _sk("ROC", y, s, w)
-    st_ = AUC("ROC", bins=bins, scores="probability").update(y, s, sample_weight=w)
-    # the tie treatment (every same-bin pair 1/2) is sklearn on bin indices
-    ties = _sk("ROC", y, _ref_prob_bins(s, bins), w)
+    exact = _sk(curve, y, s, w)
+    st_ = AUC(curve, bins=bins, scores="probability").update(y, s, sample_weight=w)
+    # the tie treatment (each bin one threshold) is sklearn on bin indices
+    ties = _sk(curve, y, _ref_prob_bins(s, bins), w)
     assert abs(ties - exact) > 1e-4
-    assert abs(st_.result() - exact) <= 1e-5
+    # well within the issue's 1e-4, and ten times closer than the ties
+    assert abs(st_.result() - exact) <= min(2e-5, abs(ties - exact) / 10)
     assert abs(st_.result() - exact) <= st_.error_bound()
-    # a state saved without moments is the tie treatment
+    # a state saved without the moments is the tie treatment
     d = st_.state_dict()
-    d.pop("moments")
+    for key in ("moments", "moments2", "sq_weights"):
+        d.pop(key)
     assert AUC.from_state_dict(d).result() == pytest.approx(ties, abs=1e-12)
 
 
 @SETTINGS
 @given(st.integers(0, 2**32 - 1), st.integers(2, 60), st.floats(1e-6, 1e-2))
-def test_roc_moments_stay_within_the_certified_bound(seed, n, spread):
+def test_moments_stay_within_the_certified_bound(seed, n, spread):
     # few bins, scores in a narrow range, clumps and weights: the within-bin
     # estimate may be wrong, never by more than the bound
     rng = np.random.default_rng(seed)
@@ -319,6 +322,10 @@ def test_roc_moments_stay_within_the_certified_bound(seed, n, spread):
     exact = _brute_auc(y, s, w)
     b = AUC("ROC", bins=2**8).update(y, s, sample_weight=w)
     assert abs(b.result() - exact) <= b.error_bound() + TOL
+    for weights in (w, None):
+        exact = _sk("PR", y, s, weights)
+        b = AUC("PR", bins=2**8).update(y, s, sample_weight=weights)
+        assert abs(b.result() - exact) <= b.error_bound() + TOL
 
 
 def test_roc_moments_are_exact_for_linear_densities():
@@ -367,11 +374,18 @@ def test_table_matches_numpy_reference(dtype, bins):
     np.testing.assert_array_equal(st_.state_dict()["table"][0], _ref_table(y, s, bins))
     np.testing.assert_allclose(st_.state_dict()["moments"][0], _ref_moments(y, s, bins),
                                rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(st_.state_dict()["moments2"][0],
+                               _ref_moments(y, s, bins, power=2), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(st_.state_dict()["sq_weights"][0], _ref_table(y, s, bins))
     stw = AUC(bins=bins).update(y, s, sample_weight=w)
     np.testing.assert_allclose(stw.state_dict()["table"][0], _ref_table(y, s, bins, w),
                                rtol=1e-12)
     np.testing.assert_allclose(stw.state_dict()["moments"][0],
                                _ref_moments(y, s, bins, w), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(stw.state_dict()["moments2"][0],
+                               _ref_moments(y, s, bins, w, power=2), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(stw.state_dict()["sq_weights"][0],
+                               _ref_table(y, s, bins, w * w), rtol=1e-12)
 
 
 finite_floats = st.floats(allow_nan=False, allow_infinity=False, width=64)
@@ -716,6 +730,14 @@ def test_from_state_dict_rejects_bad_states():
         AUC.from_state_dict({**good, "table": np.full((1, 2**8, 2), 0.5)})
     with pytest.raises(ValueError, match=r"moments'\] has shape"):
         AUC.from_state_dict({**good, "moments": np.zeros((1, 2**9, 2))})
+    with pytest.raises(ValueError, match=r"moments2'\] must hold"):
+        AUC.from_state_dict({**good, "moments2": good["moments"] + 0.5})
+    with pytest.raises(ValueError, match=r"sq_weights'\] must be"):
+        AUC.from_state_dict({**good, "sq_weights": -good["table"]})
+    partial = dict(good)
+    partial.pop("moments2")
+    with pytest.raises(ValueError, match="or none of them"):
+        AUC.from_state_dict(partial)
     with pytest.raises(ValueError, match=r"moments'\] must hold"):
         AUC.from_state_dict({**good, "moments": good["table"] * 1.5})
     with pytest.raises(ValueError, match=r"moments'\] must hold"):

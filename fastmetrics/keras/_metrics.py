@@ -385,11 +385,10 @@ class AUC(StreamingMetric):
         Score bins per class row (a power of two, 2**8 to 2**24), spaced
         logarithmically towards both 0 and 1 so that scores crowded near 0 (or
         1) stay resolved.  :meth:`error_bound` certifies the distance to the
-        exact value.  None: 2**18 for ROC and 2**20 for PR (average precision
-        needs finer bins), divided by the number of class rows rounded up to
-        a power of two, at least 2**16 (ROC) / 2**18 (PR) per row (the state
-        holds rows x bins x 4 float64: weights and their moments; a batch
-        updates only the cells it touches).
+        exact value.  None: 2**18, divided by the number of class rows
+        rounded up to a power of two, at least 2**16 per row (the state holds
+        rows x bins x 8 float64: weights, squared weights and moments; a
+        batch updates only the cells it touches).
     scores : {"probability", "any"}, default="probability"
         "probability": outputs in [0, 1] (sigmoid / softmax), the bins cover
         [2**-40, 1 - 2**-40]; "any": logits or any real scores (coarser bins
@@ -398,13 +397,13 @@ class AUC(StreamingMetric):
     Notes
     -----
     The state is ``streaming.AUC`` in binned mode: a (classes, bins, 2) table
-    of negative / positive weight per bin and the same cells' first moments
-    (ROC credits the pairs sharing a bin from them), summed over batches and
-    replicas.
+    of negative / positive weight per bin and the same cells' first and
+    second moments of the scores' positions in their bins (the value credits
+    what happens inside a bin from them), summed over batches and replicas.
     """
 
-    _fields = ("table", "moments", "unit_weights")
-    _sparse_fields = ("table", "moments")
+    _fields = ("table", "moments", "moments2", "sq_weights", "unit_weights")
+    _sparse_fields = ("table", "moments", "moments2", "sq_weights")
     _step_result_interval_s = 0.25
 
     def __init__(self, curve="ROC", task=None, num_classes=None, *, average="macro",
@@ -413,8 +412,7 @@ class AUC(StreamingMetric):
         self._bins_arg = bins
         if bins is None:
             rows = 1 if self.task == "binary" else self.num_classes
-            base = 2**20 if str(curve).upper() == "PR" else 2**18
-            bins = max(base >> (rows - 1).bit_length(), base >> 2)
+            bins = max(2**18 >> (rows - 1).bit_length(), 2**16)
         self.scores = scores
         self._task_arg = task
         self._num_classes_arg = num_classes
@@ -466,14 +464,18 @@ class AUC(StreamingMetric):
         cand = np.unique(cells)
         cand = np.concatenate([cand, cand + 1])
         flat = st._table.reshape(-1)
-        mflat = st._moments.reshape(-1)
-        vals = flat[cand]
-        mvals = mflat[cand]
-        flat[cand] = 0.0
-        mflat[cand] = 0.0
-        nz = vals != 0
+        out = []
+        nz = None
+        for tab in (st._table, st._moments, st._moments2, st._sq_weights):
+            flat = tab.reshape(-1)
+            vals = flat[cand]
+            flat[cand] = 0.0
+            if nz is None:
+                nz = vals != 0
+                idx = cand[nz]
+            out.append((idx, vals[nz]))
         # "unit_weights" is held as the number of weighted batches (additive)
-        return [(cand[nz], vals[nz]), (cand[nz], mvals[nz]), 0.0 if w is None else 1.0]
+        return out + [0.0 if w is None else 1.0]
 
     def _max_cells(self, n_scores):
         # a score element touches its bin's two cells (negative, positive)
@@ -487,7 +489,9 @@ class AUC(StreamingMetric):
             st = self._reader = self._new_state()
         st._table = np.asarray(arrays[0], dtype=np.float64).reshape(st._table.shape)
         st._moments = np.asarray(arrays[1], dtype=np.float64).reshape(st._table.shape)
-        st._unit = float(arrays[2]) == 0.0
+        st._moments2 = np.asarray(arrays[2], dtype=np.float64).reshape(st._table.shape)
+        st._sq_weights = np.asarray(arrays[3], dtype=np.float64).reshape(st._table.shape)
+        st._unit = float(arrays[4]) == 0.0
         return st
 
     def _value(self, state):
@@ -516,7 +520,9 @@ class AUC(StreamingMetric):
                                                    self._binmap, self.scores == "probability",
                                                    y_true, y_pred, sample_weight, mask)
         weighted = 0.0 if sample_weight is None else 1.0
-        return [(cells, vals), (cells, vals * pos), weighted], invalid
+        deltas = [(cells, vals), (cells, vals * pos), (cells, vals * pos * pos),
+                  (cells, vals * vals), weighted]
+        return deltas, invalid
 
     def error_bound(self):
         """Certified bound on ``|result() - exact value|`` (eager; float or (C,))."""

@@ -233,9 +233,11 @@ def _cells_indicator(yy, ss, ignore, binmap, cells, good, us):
 
 
 @njit(cache=True)
-def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab, mom):
-    """Add tokens [start, end) into the flat table ``tab`` (weights) and
-    ``mom`` (weight times position in the bin, same layout).
+def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab, mom, mom2,
+                   sqw):
+    """Add tokens [start, end) into the flat table ``tab`` (weights), ``mom``
+    and ``mom2`` (weight times position in the bin, and times its square) and
+    ``sqw`` (squared weights), all of the same layout.
 
     Returns (ok, lo, hi): whether every kept element was valid (the table is
     then complete) and the range of cells (within a row) that may have been
@@ -268,10 +270,15 @@ def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab, m
                 for e in range(m):
                     tab[cells[e]] += 1
                     mom[cells[e]] += us[e]
+                    mom2[cells[e]] += us[e] * us[e]
+                    sqw[cells[e]] += 1.0
             else:
                 for e in range(m):
+                    wu = wts[e] * us[e]
                     tab[cells[e]] += wts[e]
-                    mom[cells[e]] += wts[e] * us[e]
+                    mom[cells[e]] += wu
+                    mom2[cells[e]] += wu * us[e]
+                    sqw[cells[e]] += wts[e] * wts[e]
             continue
         for j in range(m):
             if mask is not None:
@@ -287,13 +294,18 @@ def _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab, m
                 if ignore is not None and yy[e] == ignore:
                     continue
                 k = cells[e]
-                if w is None and cw is None:
+                if w is None and cw is None:  # counts (int64 part tables)
                     tab[c * TB + k] += 1
                     mom[c * TB + k] += us[e]
-                else:
-                    wt = wts[j] if cw is None else wts[j] * cw[k & 1]
-                    tab[c * TB + k] += wt
-                    mom[c * TB + k] += wt * us[e]
+                    mom2[c * TB + k] += us[e] * us[e]
+                    sqw[c * TB + k] += 1.0
+                    continue
+                wt = wts[j] if cw is None else wts[j] * cw[k & 1]
+                wu = wt * us[e]
+                tab[c * TB + k] += wt
+                mom[c * TB + k] += wu
+                mom2[c * TB + k] += wu * us[e]
+                sqw[c * TB + k] += wt * wt
     return ok, lo, hi
 
 
@@ -344,7 +356,8 @@ def _cells_multiclass(ss, binmap, cells, good, us):
 
 
 @njit(cache=True)
-def _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab, mom):
+def _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab, mom, mom2,
+                    sqw):
     TB = tab.shape[0] // C
     cells = np.empty(_BLK * C, dtype=np.int32)
     good = np.empty(_BLK * C, dtype=np.uint8)
@@ -388,12 +401,15 @@ def _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, start, end, tab, 
                 if not checked:
                     ok &= good[e0 + c] != 0
                 k = c * TB + cells[e0 + c] + (1 if c == lab else 0)
-                if w is None and cw is None:
+                u = us[e0 + c]
+                if w is None and cw is None:  # counts (int64 part tables)
                     tab[k] += 1
-                    mom[k] += us[e0 + c]
                 else:
                     tab[k] += wt
-                    mom[k] += wt * us[e0 + c]
+                wu = wt * u
+                mom[k] += wu
+                mom2[k] += wu * u
+                sqw[k] += wt * wt
     return ok, lo, hi
 
 
@@ -493,37 +509,38 @@ def scan_multiclass(y, s, C, w, rep, mask, ignore):
 
 
 @njit(cache=True)
-def indicator_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab, mom):
-    """Validate, then add every token into the flat tables ``tab`` and
-    ``mom`` in place (so a failing update leaves them unchanged)."""
+def indicator_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab, mom, mom2, sqw):
+    """Validate, then add every token into the flat tables ``tab``, ``mom``,
+    ``mom2`` and ``sqw`` in place (so a failing update leaves them unchanged)."""
     if mask is None and ignore is None and _all_valid(False, y, s, C, w):
         i, c, code = -1, -1, OK
     else:
         i, c, code = _scan_indicator(y, s, C, w, rep, mask, ignore)
     if code == OK:
         _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, 0, s.shape[0] // C,
-                       tab, mom)
+                       tab, mom, mom2, sqw)
     return i, c, code
 
 
 @njit(cache=True)
-def multiclass_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab, mom):
+def multiclass_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab, mom, mom2, sqw):
     if mask is None and ignore is None and _all_valid(True, y, s, C, w):
         i, c, code = -1, -1, OK
     else:
         i, c, code = _scan_multiclass(y, s, C, w, rep, mask, ignore)
     if code == OK:
         _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, 0, y.shape[0], tab,
-                        mom)
+                        mom, mom2, sqw)
     return i, c, code
 
 
 @njit(cache=True, parallel=True)
-def indicator_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, ranges):
-    """Add part p of the tokens into ``parts[p]`` and ``mparts[p]`` (P, table
-    size) and the range of cells it wrote into ``ranges[p]``; the caller adds
-    the parts in order with ``add_parts`` (and discards them when the code is
-    not OK)."""
+def indicator_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, m2parts,
+                    sqparts, ranges):
+    """Add part p of the tokens into ``parts[p]``, ``mparts[p]``,
+    ``m2parts[p]`` and ``sqparts[p]`` (P, table size) and the range of cells it wrote into
+    ``ranges[p]``; the caller adds the parts in order with ``add_parts`` (and
+    discards them when the code is not OK)."""
     n = s.shape[0] // C
     P = parts.shape[0]
     oks = np.ones(P, dtype=np.bool_)
@@ -531,7 +548,7 @@ def indicator_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, ra
         a = p * n // P
         b = (p + 1) * n // P
         okp, lop, hip = _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, a, b,
-                                       parts[p], mparts[p])
+                                       parts[p], mparts[p], m2parts[p], sqparts[p])
         oks[p] = okp
         ranges[p, 0] = lop
         ranges[p, 1] = hip
@@ -541,7 +558,8 @@ def indicator_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, ra
 
 
 @njit(cache=True, parallel=True)
-def multiclass_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, ranges):
+def multiclass_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, m2parts,
+                     sqparts, ranges):
     n = y.shape[0]
     P = parts.shape[0]
     oks = np.ones(P, dtype=np.bool_)
@@ -549,7 +567,8 @@ def multiclass_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, r
         a = p * n // P
         b = (p + 1) * n // P
         okp, lop, hip = _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, a, b,
-                                        parts[p], mparts[p])
+                                        parts[p], mparts[p], m2parts[p],
+                                        sqparts[p])
         oks[p] = okp
         ranges[p, 0] = lop
         ranges[p, 1] = hip
@@ -593,18 +612,51 @@ def _ap_lower(pb, A, D, unit):
     return pb - D * np.log1p(pb / (A + D))
 
 
+# Gauss-Legendre nodes and weights on [0, 1] for the within-bin AP integral
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
+_GL_X = (_GL_X + 1.0) / 2.0
+_GL_W = _GL_W / 2.0
+# a bin whose positions have (co)variance and mean gap below this is tied
+_TIE = 1e-8
+
+
 @njit(cache=True)
-def table_auc_ap(tab, mom, unit):
+def _linear_slope(mean):
+    """Slope ``a`` of the density ``1 + a (u - 1/2)`` on [0, 1] whose mean is
+    ``mean`` (``1/2 + a/12``), clipped to [-2, 2] so that it stays >= 0."""
+    return min(max(12.0 * (mean - 0.5), -2.0), 2.0)
+
+
+@njit(cache=True)
+def _ap_bin_estimate(A, F, pb, nb, mp, vp, mn, vn, own):
+    """Estimated exact AP contribution of one bin (sum over its positives of
+    weight x precision; see ``table_auc_ap``)."""
+    if vp <= _TIE and (nb == 0.0 or (vn <= _TIE and abs(mp - mn) <= _TIE)):
+        return pb * ((A + pb) / (A + pb + F + nb))  # one tied threshold
+    sp = _linear_slope(mp)
+    sn = _linear_slope(mn) if nb > 0.0 else 0.0
+    est = 0.0
+    for k in range(_GL_X.shape[0]):
+        u = _GL_X[k]
+        a = pb * (1.0 - u) * (1.0 + sp * u / 2.0) + own  # positives at or above u
+        f = nb * (1.0 - u) * (1.0 + sn * u / 2.0)  # negatives above u
+        est += _GL_W[k] * (1.0 + sp * (u - 0.5)) * (A + a) / (A + a + F + f)
+    return pb * est
+
+
+@njit(cache=True)
+def table_auc_ap(tab, mom, mom2, sqw, unit):
     """ROC AUC, AP and their certified bounds from one bin table.
 
     Parameters
     ----------
     tab : float64 (B, 2)
         ``tab[b, 0]`` negative weight, ``tab[b, 1]`` positive weight of bin b.
-    mom : float64 (B, 2)
+    mom, mom2, sqw : float64 (B, 2)
         The same cells' sums of weight times position in the bin (``bin_pos``,
-        in [0, 1)): the first moments of the ROC within-bin correction.  Zeros
-        give the tie treatment (every same-bin pair counts 1/2).
+        in [0, 1)), of weight times its square, and of squared weights: the
+        statistics of the within-bin estimates.  Zero moments give the tie
+        treatment (each bin one threshold).
     unit : bool
         Every token had weight 1 (the table holds counts): sharpens the AP
         lower bound.
@@ -612,10 +664,8 @@ def table_auc_ap(tab, mom, unit):
     Returns
     -------
     auc, ap, auc_bound, ap_bound, P, N : float64
-        ``ap`` treats each non-empty bin as one threshold (tied scores,
-        scikit-learn's tie handling); ``auc`` credits the pairs that share a
-        bin with the within-bin estimate below; NaN where undefined (the
-        caller warns).
+        Both credit what happens inside a bin from its moments (below),
+        within the certified range; NaN where undefined (the caller warns).
 
     Notes
     -----
@@ -650,7 +700,16 @@ def table_auc_ap(tab, mom, unit):
       g(i)`` (summed for P_b <= 64; beyond, ``integral_{1/2}^{P_b + 1/2} g``,
       which is smaller as g is concave).
 
-    ``L_b <= B_b <= U_b`` too, so ``|E_b - B_b| <= max(U_b - B_b, B_b - L_b)``.
+    ``L_b <= B_b <= U_b`` too.  The value takes, instead of ``B_b``, an
+    estimate ``G_b`` of ``E_b`` clipped to ``[L_b, U_b]``, so ``|E_b - G_b| <=
+    max(U_b - G_b, G_b - L_b)``: when the bin's positions have zero variance
+    and equal means (tied scores), ``G_b = B_b``, scikit-learn's tie handling;
+    otherwise positives and negatives get the linear densities on [0, 1]
+    with their mean positions (slopes clipped to keep them >= 0) and ``G_b =
+    P_b int_0^1 d_P(u) g(a(u), f(u)) du`` (16-point Gauss-Legendre) with
+    ``a(u)``, ``f(u)`` the positive and negative weight above position u,
+    ``a`` plus half the positive's own weight (``sum w**2 / (2 sum w)`` over
+    the bin's positives: a positive counts itself, as in scikit-learn).
     The bounds hold for any weights; they bound the mathematical difference
     (the two computed values also differ by float64 rounding, ~1e-15).
     """
@@ -684,7 +743,14 @@ def table_auc_ap(tab, mom, unit):
             binned = pb * (tp / (tp + fp))
             upper = pb * (tp / (tp + F))
             lower = _ap_lower(pb, A, F + nb, unit)
-            ap_err += max(upper - binned, binned - lower)
+            mp = mom[b, 1] / pb
+            mn = mom[b, 0] / nb if nb > 0.0 else 0.0
+            vn = mom2[b, 0] / nb - mn * mn if nb > 0.0 else 0.0
+            est = _ap_bin_estimate(A, F, pb, nb, mp, mom2[b, 1] / pb - mp * mp, mn, vn,
+                                   sqw[b, 1] / (2.0 * pb))
+            est = min(max(est, lower), upper)
+            ap += est - binned
+            ap_err += max(upper - est, est - lower)
     auc, apv, P, N = _finish_auc_ap(area, ap, tp, fp)
     auc_bound = np.nan if np.isnan(auc) else min(pairs / (P * N), 1.0)
     ap_bound = min(ap_err / P, 1.0) if P > 0 else 0.0
