@@ -16,8 +16,10 @@ model.  Three compiled copies of the model (same weights at the start):
 
 all in ``weighted_metrics`` (the temporal weights reach them).  Each copy
 trains one warm-up epoch (tracing / compiling), then the copies take turns,
-one epoch each, for ``--rounds`` rounds; the median epoch time per copy is
-reported, and the ratio fastmetrics / keras (target <= 1.10, issue 5).
+one epoch each, for ``--rounds`` rounds; the median (and the best) epoch
+time per copy is reported, and the ratio fastmetrics / keras (target <= 1.10,
+issue 5).  The best epoch is the robust figure on a shared virtual machine,
+where another tenant can slow any single epoch.
 
 ``--all`` runs every backend path in its own process (Keras fixes its backend
 at import): TensorFlow with ``jit_compile=False`` (the Numba kernels through
@@ -93,13 +95,15 @@ def one_path(args):
               + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in times.items()),
               file=sys.stderr, flush=True)
     med = {k: float(np.median(v)) for k, v in times.items()}
+    best = {k: float(np.min(v)) for k, v in times.items()}
     last = {k: float(np.asarray(v).ravel()[0]) for k, v in hist.history.items()
             if np.asarray(v).size == 1}
     out = {"backend": args.backend, "jit_compile": args.jit, "n_train": args.n_train,
            "T": args.T, "batch_size": args.batch_size, "steps": -(-args.n_train //
                                                                     args.batch_size),
-           "rounds": args.rounds, "epoch_s": times, "median_s": med,
+           "rounds": args.rounds, "epoch_s": times, "median_s": med, "best_s": best,
            "fastmetrics_over_keras": med["fastmetrics"] / med["keras"],
+           "best_fastmetrics_over_keras": best["fastmetrics"] / best["keras"],
            "fastmetrics_over_none": med["fastmetrics"] / med["none"],
            "keras_over_none": med["keras"] / med["none"], "last_logs_fastmetrics": last}
     print(json.dumps(out))
@@ -123,9 +127,11 @@ def all_paths(args):
         rows.append(row)
         m = row["median_s"]
         r = row["fastmetrics_over_keras"]
-        print(f"{backend:10s} jit={jit:5s} none {m['none']:7.2f} s  keras {m['keras']:7.2f} s"
-              f"  fastmetrics {m['fastmetrics']:7.2f} s  fastmetrics/keras {r:.3f}"
-              f" ({'met' if r <= 1.10 else 'MISSED'}, target <= 1.10)", flush=True)
+        rb = row["best_fastmetrics_over_keras"]
+        print(f"{backend:10s} jit={jit:5s} median: none {m['none']:7.2f} s  keras "
+              f"{m['keras']:7.2f} s  fastmetrics {m['fastmetrics']:7.2f} s  fastmetrics/keras "
+              f"{r:.3f} ({'met' if r <= 1.10 else 'MISSED'}, target <= 1.10); best-epoch "
+              f"ratio {rb:.3f}", flush=True)
     result = {"machine": H.machine_description(), "rows": rows}
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
