@@ -399,6 +399,9 @@ class AUC:
         self._C = 1 if task == "binary" else num_classes
         self.scores = scores
         self._binmap = _binmap(self.bins, scores)
+        # tie tolerance of the AP estimate (larger for statistics that were
+        # accumulated in float32, see fastmetrics.keras)
+        self._tie_tol = float(_kernels().TIE_TOL)
         self.reset()
 
     # ------------------------------------------------------------------ state
@@ -725,7 +728,7 @@ class AUC:
         if self.mode == "binned":
             fn = _kernels().table_auc_ap
             return np.array([fn(self._table[c], self._moments[c], self._moments2[c],
-                                self._sq_weights[c], self._unit)
+                                self._sq_weights[c], self._unit, self._tie_tol)
                              for c in range(self._C)]).T
         out = [_exact_auc_ap(*self._exact_problem(c)) for c in range(self._C)]
         return np.array(out).reshape(self._C, 6).T
@@ -735,7 +738,8 @@ class AUC:
             return _kernels().table_auc_ap(self._table.sum(axis=0),
                                            self._moments.sum(axis=0),
                                            self._moments2.sum(axis=0),
-                                           self._sq_weights.sum(axis=0), self._unit)
+                                           self._sq_weights.sum(axis=0), self._unit,
+                                           self._tie_tol)
         return _exact_auc_ap(*self._exact_problem(None))
 
     # ----------------------------------------------------------------- errors

@@ -220,6 +220,41 @@ def test_auc_within_certified_bound_of_sklearn(rng, curve, weighted):
     assert abs(got - ref) < abs(float(k.result()) - ref)
 
 
+@pytest.mark.parametrize("curve", ["ROC", "PR"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_auc_within_1e4_on_an_untrained_models_crowded_outputs(rng, curve, weighted):
+    # every score within a few 1e-3 of 0.5, a weak signal: the bins alone
+    # (ties) are far off; the within-bin estimates keep the issue's 1e-4
+    n = 20_000
+    y = (rng.random(n) < 0.2).astype(np.float32)
+    p = (0.5 + 1e-3 * (0.3 * y + rng.standard_normal(n))).astype(np.float32)
+    w = rng.uniform(0.5, 2, n).astype(np.float32) if weighted else None
+    metric = fk.AUC(curve)
+    got = float(_feed(metric, _split((y, p, w, None), 4)))
+    ref = (skm.roc_auc_score if curve == "ROC" else skm.average_precision_score)(
+        y, p, sample_weight=w)
+    assert abs(got - ref) < 1e-4
+    assert abs(got - ref) <= metric.error_bound() + 1e-9
+
+
+@pytest.mark.parametrize("curve", ["ROC", "PR"])
+def test_auc_float32_state_keeps_tied_scores_exact(rng, curve):
+    # JAX without x64 holds float32 variables: a bin of tied scores then shows
+    # a variance of rounding size, which must still read as a tie
+    n = 3000
+    p = rng.choice(np.array([0.1, 0.35, 0.5, 0.8], np.float32), n)
+    y = (rng.random(n) < p).astype(np.float32)
+    w = rng.uniform(0.5, 2, n).astype(np.float32)
+    metric = fk.AUC(curve)
+    _feed(metric, _split((y, p, w, None), 3))
+    arrays = [np.asarray(v.numpy(), np.float32) for v in metric._state_vars]
+    metric._state_dtype = "float32"
+    got = metric._rebuild(arrays).result()
+    ref = (skm.roc_auc_score if curve == "ROC" else skm.average_precision_score)(
+        y, p, sample_weight=w)
+    assert abs(got - ref) < 1e-6
+
+
 def test_auc_multiclass_ovr(rng):
     C = 4
     y, p, mask, _ = _sequence_data(rng, C=C)
@@ -412,12 +447,14 @@ def test_mirrored_strategy_two_logical_cpus_sums_replica_states():
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
 def test_backends_fit_and_evaluate_equal_sklearn(backend):
     """A fresh process per backend (Keras picks its backend at import); every
-    class in five scenarios (sequence tagger with a Keras mask; with temporal
-    weights; imbalanced binary with class_weight; one-hot targets; multilabel):
+    class in six scenarios (sequence tagger with a Keras mask; with temporal
+    weights; imbalanced binary with class_weight; one-hot targets; multilabel;
+    tied scores, where AUC and AP must equal scikit-learn's — JAX holds float32
+    state without x64):
     JAX runs the metric's host call through ``jax.pure_callback`` inside
     ``jax.jit`` (jit_compile="auto" is True there), PyTorch eagerly."""
     _assert_backend_check(backend, "auto",
-                          ["mask", "weights", "binary", "onehot", "multilabel"])
+                          ["mask", "weights", "binary", "onehot", "multilabel", "ties"])
 
 
 def _assert_backend_check(backend, jit, scenarios):
@@ -437,7 +474,7 @@ def _assert_backend_check(backend, jit, scenarios):
     for out in outs:
         assert out["backend"] == backend
         got, ref, bounds = out["got"], out["ref"], out["bounds"]
-        assert set(got) == set(ref) and len(ref) >= 3
+        assert set(got) == set(ref) and len(ref) >= 2
         for key in ref:
             where = f"{backend} {out['scenario']} {key}"
             if key in bounds:  # binned AUC: within its certified bound
@@ -518,7 +555,7 @@ def test_xla_invalid_labels_raise_at_the_eager_result():
 
 def test_evaluate_with_jit_compile_true_equals_sklearn():
     _assert_backend_check("tensorflow", "true",
-                          ["mask", "weights", "binary", "onehot", "multilabel"])
+                          ["mask", "weights", "binary", "onehot", "multilabel", "ties"])
 
 
 def test_auc_step_value_is_throttled_in_graph_mode_but_eager_value_is_exact(rng):

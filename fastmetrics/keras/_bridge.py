@@ -113,6 +113,12 @@ def _scatter_add(var, idx, vals):
         var.assign(table)
 
 
+def _now():
+    import time
+
+    return time.monotonic()
+
+
 def _symbolic():
     """Inside Keras' shape inference (``compute_output_spec``): the PyTorch
     backend may run it on placeholder tensors filled with ones, which are not
@@ -154,8 +160,10 @@ class StreamingMetric(keras.metrics.Metric):
         template = self._new_state().state_dict()
         self._state_dtype = state_dtype()
         self._shapes = [np.shape(template[f]) for f in self._fields]
-        # the non-additive entries; the arrays come from the variables
-        self._template = {k: (None if k in self._fields else v) for k, v in template.items()}
+        # the non-additive entries; the arrays come from the variables (and no
+        # table the metric does not carry is kept)
+        self._template = {k: (None if k in self._fields or isinstance(v, np.ndarray) else v)
+                          for k, v in template.items()}
         # sparse fields are held flat
         var_shapes = [(int(np.prod(shape)),) if f in self._sparse_fields else shape
                       for f, shape in zip(self._fields, self._shapes)]
@@ -195,6 +203,8 @@ class StreamingMetric(keras.metrics.Metric):
             raise self._fail(exc) from None
         if _symbolic():
             return
+        # an update since the last result: the next result is a per-step one
+        self.__dict__["_updated"] = True
         mask = _keras_mask(y_pred)
         if _backend() == "tensorflow" and _xla.in_xla():
             self._xla_update(y_true, y_pred, sample_weight, mask)
@@ -348,33 +358,85 @@ class StreamingMetric(keras.metrics.Metric):
             return values
 
         throttle = self._step_result_interval_s
-        if throttle and _backend() == "tensorflow":
-            import tensorflow as tf
+        updated = self.__dict__.pop("_updated", False)
+        if throttle:
+            backend = _backend()
+            if backend == "tensorflow":
+                import tensorflow as tf
 
-            if not tf.executing_eagerly():
-                return self._throttled_result(host, read, throttle, out_dtype)
+                if not tf.executing_eagerly():
+                    return self._throttled_result(host, read, throttle, out_dtype)
+            elif backend == "jax":
+                import jax
+
+                values = read()
+                if isinstance(values[0], jax.core.Tracer):  # inside jax.jit: a step
+                    return self._throttled_result_jax(host, values, throttle, out_dtype)
+                return host_call(host, values, [self._result_shape], out_dtype)[0]
+            elif updated:
+                # eager backends (PyTorch): a result right after an update is a
+                # step's; a second result with no update in between (Keras'
+                # epoch-end read) always computes
+                cache = self._step_cache()
+                if not self._due(cache, throttle):
+                    return ops.convert_to_tensor(cache["value"])
+                out = host_call(host, read(), [self._result_shape], out_dtype)[0]
+                cache["value"] = ops.convert_to_numpy(out)
+                cache["t"] = _now()
+                return out
         return host_call(host, read(), [self._result_shape], out_dtype)[0]
 
     #: Per-step values of metrics whose value reads a large table (AUC) are
-    #: recomputed at most this often inside a compiled TensorFlow step (the
-    #: progress bar shows the last one); eager calls, such as Keras' epoch-end
-    #: ``get_metrics_result()``, always compute.  None: every step.
+    #: recomputed at most this often inside a training / evaluation step (the
+    #: progress bar shows the last one): compiled TensorFlow and JAX steps, and
+    #: PyTorch results that follow an update.  Keras' epoch-end
+    #: ``get_metrics_result()`` always computes.  None: every step.
     _step_result_interval_s = None
 
-    def _throttled_result(self, host, read, interval, out_dtype):
-        import time
+    def _step_cache(self):
+        return self.__dict__.setdefault("_step_cache_d", {"t": -1e300, "value": None})
 
-        import tensorflow as tf
+    @staticmethod
+    def _due(cache, interval):
+        return cache["value"] is None or _now() - cache["t"] >= interval
 
-        cache = self.__dict__.setdefault("_step_cache", {"t": -1e300, "value": None})
+    def _throttled_result_jax(self, host, values, interval, out_dtype):
+        import jax
+        from jax.experimental import io_callback
+
+        cache = self._step_cache()
+        dt = np.dtype(out_dtype)
+        spec = jax.ShapeDtypeStruct(tuple(self._result_shape), dt)
 
         def due():
-            return np.bool_(cache["value"] is None
-                            or time.monotonic() - cache["t"] >= interval)
+            return np.bool_(self._due(cache, interval))
+
+        def full(*arrays):
+            out = np.asarray(host(*arrays)[0], dtype=dt)
+            cache["t"] = _now()
+            cache["value"] = out
+            return out
+
+        def cached():
+            return np.asarray(cache["value"], dtype=dt)
+
+        is_due = io_callback(due, jax.ShapeDtypeStruct((), np.bool_), ordered=False)
+        return jax.lax.cond(is_due,
+                            lambda vs: jax.pure_callback(full, spec, *vs),
+                            lambda vs: io_callback(cached, spec, ordered=False),
+                            values)
+
+    def _throttled_result(self, host, read, interval, out_dtype):
+        import tensorflow as tf
+
+        cache = self._step_cache()
+
+        def due():
+            return np.bool_(self._due(cache, interval))
 
         def full(*arrays):
             out = host(*arrays)
-            cache["t"] = time.monotonic()
+            cache["t"] = _now()
             cache["value"] = out[0]
             return out
 

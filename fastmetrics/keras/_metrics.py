@@ -402,8 +402,10 @@ class AUC(StreamingMetric):
     what happens inside a bin from them), summed over batches and replicas.
     """
 
-    _fields = ("table", "moments", "moments2", "sq_weights", "unit_weights")
-    _sparse_fields = ("table", "moments", "moments2", "sq_weights")
+    #: the streaming state's tables; ROC needs the weights and first moments
+    #: only (the second moments and squared weights serve average precision)
+    _tables = {"table": "_table", "moments": "_moments", "moments2": "_moments2",
+               "sq_weights": "_sq_weights"}
     _step_result_interval_s = 0.25
 
     def __init__(self, curve="ROC", task=None, num_classes=None, *, average="macro",
@@ -426,6 +428,9 @@ class AUC(StreamingMetric):
         del probe
         per_class = average is None and self.task != "binary"
         self._result_shape = (self.num_classes,) if per_class else ()
+        tables = ("table", "moments") if str(curve).upper() == "ROC" else tuple(self._tables)
+        self._sparse_fields = tables
+        self._fields = tables + ("unit_weights",)
         super().__init__(name=name, dtype=dtype)
 
     def _new_state(self):
@@ -464,18 +469,15 @@ class AUC(StreamingMetric):
         cand = np.unique(cells)
         cand = np.concatenate([cand, cand + 1])
         flat = st._table.reshape(-1)
-        out = []
-        nz = None
-        for tab in (st._table, st._moments, st._moments2, st._sq_weights):
-            flat = tab.reshape(-1)
-            vals = flat[cand]
+        nz = st._table.reshape(-1)[cand] != 0
+        idx = cand[nz]
+        out = {}
+        for field, attr in self._tables.items():  # every scratch table back to 0
+            flat = getattr(st, attr).reshape(-1)
+            out[field] = (idx, flat[cand][nz])
             flat[cand] = 0.0
-            if nz is None:
-                nz = vals != 0
-                idx = cand[nz]
-            out.append((idx, vals[nz]))
         # "unit_weights" is held as the number of weighted batches (additive)
-        return out + [0.0 if w is None else 1.0]
+        return [out[f] for f in self._sparse_fields] + [0.0 if w is None else 1.0]
 
     def _max_cells(self, n_scores):
         # a score element touches its bin's two cells (negative, positive)
@@ -487,11 +489,15 @@ class AUC(StreamingMetric):
         st = getattr(self, "_reader", None)
         if st is None:
             st = self._reader = self._new_state()
-        st._table = np.asarray(arrays[0], dtype=np.float64).reshape(st._table.shape)
-        st._moments = np.asarray(arrays[1], dtype=np.float64).reshape(st._table.shape)
-        st._moments2 = np.asarray(arrays[2], dtype=np.float64).reshape(st._table.shape)
-        st._sq_weights = np.asarray(arrays[3], dtype=np.float64).reshape(st._table.shape)
-        st._unit = float(arrays[4]) == 0.0
+        shape = st._table.shape
+        for field, a in zip(self._fields, arrays):  # ROC: moments2, sq_weights stay 0
+            if field in self._tables:
+                setattr(st, self._tables[field], np.asarray(a, dtype=np.float64).reshape(shape))
+        st._unit = float(arrays[-1]) == 0.0
+        # float32 variables (JAX without x64): positions and their squares
+        # carry ~1e-7 relative rounding, so a bin of tied scores shows a
+        # variance of that order
+        st._tie_tol = 1e-4 if self._state_dtype == "float32" else st._tie_tol
         return st
 
     def _value(self, state):
@@ -520,9 +526,9 @@ class AUC(StreamingMetric):
                                                    self._binmap, self.scores == "probability",
                                                    y_true, y_pred, sample_weight, mask)
         weighted = 0.0 if sample_weight is None else 1.0
-        deltas = [(cells, vals), (cells, vals * pos), (cells, vals * pos * pos),
-                  (cells, vals * vals), weighted]
-        return deltas, invalid
+        deltas = {"table": vals, "moments": vals * pos, "moments2": vals * pos * pos,
+                  "sq_weights": vals * vals}
+        return [(cells, deltas[f]) for f in self._sparse_fields] + [weighted], invalid
 
     def error_bound(self):
         """Certified bound on ``|result() - exact value|`` (eager; float or (C,))."""

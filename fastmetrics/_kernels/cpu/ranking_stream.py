@@ -616,8 +616,10 @@ def _ap_lower(pb, A, D, unit):
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
 _GL_X = (_GL_X + 1.0) / 2.0
 _GL_W = _GL_W / 2.0
-# a bin whose positions have (co)variance and mean gap below this is tied
-_TIE = 1e-8
+# a bin whose positions have variance and mean gap below this is tied (the
+# default for float64 statistics; float32 ones, e.g. a Keras metric on JAX
+# without x64, pass a larger tolerance)
+TIE_TOL = 1e-8
 
 
 @njit(cache=True)
@@ -628,10 +630,10 @@ def _linear_slope(mean):
 
 
 @njit(cache=True)
-def _ap_bin_estimate(A, F, pb, nb, mp, vp, mn, vn, own):
+def _ap_bin_estimate(A, F, pb, nb, mp, vp, mn, vn, own, tie):
     """Estimated exact AP contribution of one bin (sum over its positives of
     weight x precision; see ``table_auc_ap``)."""
-    if vp <= _TIE and (nb == 0.0 or (vn <= _TIE and abs(mp - mn) <= _TIE)):
+    if vp <= tie and (nb == 0.0 or (vn <= tie and abs(mp - mn) <= tie)):
         return pb * ((A + pb) / (A + pb + F + nb))  # one tied threshold
     sp = _linear_slope(mp)
     sn = _linear_slope(mn) if nb > 0.0 else 0.0
@@ -645,7 +647,7 @@ def _ap_bin_estimate(A, F, pb, nb, mp, vp, mn, vn, own):
 
 
 @njit(cache=True)
-def table_auc_ap(tab, mom, mom2, sqw, unit):
+def table_auc_ap(tab, mom, mom2, sqw, unit, tie):
     """ROC AUC, AP and their certified bounds from one bin table.
 
     Parameters
@@ -660,6 +662,9 @@ def table_auc_ap(tab, mom, mom2, sqw, unit):
     unit : bool
         Every token had weight 1 (the table holds counts): sharpens the AP
         lower bound.
+    tie : float
+        A bin whose positions have variance and mean gap at most ``tie`` holds
+        tied scores (``TIE_TOL`` for float64 statistics).
 
     Returns
     -------
@@ -747,7 +752,7 @@ def table_auc_ap(tab, mom, mom2, sqw, unit):
             mn = mom[b, 0] / nb if nb > 0.0 else 0.0
             vn = mom2[b, 0] / nb - mn * mn if nb > 0.0 else 0.0
             est = _ap_bin_estimate(A, F, pb, nb, mp, mom2[b, 1] / pb - mp * mp, mn, vn,
-                                   sqw[b, 1] / (2.0 * pb))
+                                   sqw[b, 1] / (2.0 * pb), tie)
             est = min(max(est, lower), upper)
             ap += est - binned
             ap_err += max(upper - est, est - lower)
