@@ -226,6 +226,12 @@ class StreamingMetric(keras.metrics.Metric):
             pad = self._max_cells(_static_size(y_pred))
             sparse = pad is not None
 
+        # flat cell indices: int32 (all JAX holds without x64) unless a table
+        # has 2**31 cells or more
+        cells = max([int(np.prod(shape)) for f, shape in zip(self._fields, self._shapes)
+                     if f in self._sparse_fields] or [0])
+        idx_dtype = "int32" if cells < 2**31 else "int64"
+
         def host(*arrays):
             yt, yp = arrays[0], arrays[1]
             k = 2
@@ -247,7 +253,7 @@ class StreamingMetric(keras.metrics.Metric):
                         if pad is not None:
                             idx = np.concatenate([idx, np.zeros(pad - idx.size, idx.dtype)])
                             vals = np.concatenate([vals, np.zeros(pad - vals.size)])
-                        out += [idx.astype(np.int32), np.asarray(vals, dtype=sd)]
+                        out += [idx.astype(idx_dtype), np.asarray(vals, dtype=sd)]
                     else:  # dense fallback
                         dense = np.zeros(int(np.prod(self._shapes[self._fields.index(f)])),
                                          dtype=sd)
@@ -262,7 +268,7 @@ class StreamingMetric(keras.metrics.Metric):
         for f, shape in zip(self._fields, self._shapes):
             if f in self._sparse_fields and sparse:
                 shapes += [(pad,), (pad,)]
-                dtypes += ["int32", sd]
+                dtypes += [idx_dtype, sd]
             elif f in self._sparse_fields:
                 shapes.append((int(np.prod(shape)),))
                 dtypes.append(sd)
