@@ -24,6 +24,7 @@ from .classification import (
     recall_score,
 )
 from .calibration import (
+    brier_score_loss,
     calibration_curve,
     expected_calibration_error,
     reliability_diagram,
@@ -48,7 +49,6 @@ from .ranking import (
 )
 
 from .weighting import (
-    brier_score_loss,
     compute_class_weight,
     compute_sample_weight,
     temporal_sample_weight,

@@ -1,4 +1,4 @@
-"""Warnings and errors raised by fastmetrics."""
+"""Warnings and errors raised by fastmetrics (scikit-learn's names and meanings)."""
 
 
 class UndefinedMetricWarning(UserWarning):
@@ -8,3 +8,11 @@ class UndefinedMetricWarning(UserWarning):
     ``sklearn.exceptions.UndefinedMetricWarning``; a ``UserWarning`` subclass,
     so ``warnings.filterwarnings("ignore", category=UserWarning)`` covers both.
     """
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A parameter has the wrong type or value (scikit-learn's class of the same name)."""
+
+
+class DataConversionWarning(UserWarning):
+    """The input was converted (scikit-learn's warning of the same name)."""

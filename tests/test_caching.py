@@ -28,7 +28,9 @@ SCRIPT = textwrap.dedent(
     y = np.array([0, 1, 2, 1, 0])
     fm.confusion_matrix(y, y[::-1])
     t2 = time.perf_counter()
-    from fastmetrics._kernels.cpu import confusion as k
+    from fastmetrics._core.backend import kernels
+
+    k = kernels("confusion")
     d = k.confusion_chunks_serial
     print(json.dumps({
         "file": fm.__file__,

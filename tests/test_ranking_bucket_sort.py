@@ -21,7 +21,8 @@ import pytest
 from sklearn import metrics as skm
 
 import fastmetrics as fm
-from fastmetrics import ranking as R
+from fastmetrics import config
+from fastmetrics.ranking import functional as R
 from fastmetrics._kernels.cpu import bucket_sort as B
 
 
@@ -90,7 +91,7 @@ def test_auc_ap_against_references(kind, weighted):
 @pytest.mark.parametrize("kind", KINDS)
 def test_curves_against_sklearn(kind):
     rng = np.random.default_rng(zlib.crc32(kind.encode()))
-    n = R._PARALLEL_MIN + 5_000
+    n = config.PARALLEL_MIN + 5_000
     s = _scores(kind, n, rng)
     y = (rng.random(n) < 0.3).astype(np.int64)
     y[:2] = [0, 1]
@@ -118,8 +119,8 @@ def test_small_inputs_take_the_serial_path():
     y = np.arange(1000) % 2
     s = np.linspace(0, 1, 1000)
     assert R._packed_sorted(y, 1, s, None) is None
-    assert R._packed_sorted(np.arange(R._PARALLEL_MIN) % 2, 1,
-                            np.linspace(0, 1, R._PARALLEL_MIN), None) is not None
+    assert R._packed_sorted(np.arange(config.PARALLEL_MIN) % 2, 1,
+                            np.linspace(0, 1, config.PARALLEL_MIN), None) is not None
 
 
 def test_several_chunks_and_buckets_sorted():
@@ -198,7 +199,7 @@ def test_one_vs_rest_fast_path_matches_sklearn(dtype, weighted):
     """Above the parallel threshold one-vs-rest AUC sorts strided columns with
     the labels tested on the fly; compare every average with scikit-learn."""
     rng = np.random.default_rng(5 + weighted)
-    n, classes = R._PARALLEL_MIN + 3_000, np.array([2, 5, 7, 9, 11])
+    n, classes = config.PARALLEL_MIN + 3_000, np.array([2, 5, 7, 9, 11])
     y = classes[rng.integers(0, 5, n)]
     logits = rng.standard_normal((n, 5)) + (y[:, None] == classes[None, :]) * 0.7
     logits = np.round(logits, 1)  # ties within and across classes

@@ -10,7 +10,8 @@ import pytest
 from sklearn import metrics as skm
 
 import fastmetrics as fm
-from fastmetrics import _ranking_multiclass as rm
+from fastmetrics import config
+from fastmetrics.ranking import _multiclass as rm
 
 
 def _call(lib, name, *args, **kw):
@@ -297,7 +298,7 @@ def test_multiclass_ap_string_labels_and_float_labels():
 def test_multiclass_ap_many_rows_samples_chunks():
     # more rows than one kernel chunk: the parallel kernel and its serial twin
     rng = np.random.default_rng(23)
-    n = rm.CHUNK * 2 + 123
+    n = config.RANKING_CHUNK * 2 + 123
     y = rng.integers(0, 4, n)
     P = np.round(rng.random((n, 4)), 1)
     w = rng.random(n)
@@ -308,8 +309,8 @@ def test_multiclass_ap_many_rows_samples_chunks():
         np.average(1.0 / ge, weights=w), rtol=1e-12)
     k = rm._kernels()
     codes = y.astype(np.int64)
-    a = k.ap_samples_chunks(P, codes, w, rm.CHUNK)
-    b = k.ap_samples_chunks_serial(P, codes, w, rm.CHUNK)
+    a = k.ap_samples_chunks(P, codes, w, config.RANKING_CHUNK)
+    b = k.ap_samples_chunks_serial(P, codes, w, config.RANKING_CHUNK)
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
 
 
@@ -465,7 +466,7 @@ def test_topk_binary_matches_sklearn(scale):
 
 def test_topk_many_rows_parallel_equals_serial():
     rng = np.random.default_rng(35)
-    n = rm.CHUNK * 3 + 17
+    n = config.RANKING_CHUNK * 3 + 17
     y = rng.integers(0, 6, n)
     S = np.round(rng.random((n, 6)), 2).astype(np.float32)
     w = rng.random(n)
@@ -473,8 +474,8 @@ def test_topk_many_rows_parallel_equals_serial():
         _assert_same("top_k_accuracy_score", y, S, k=k, sample_weight=w)
     k_ = rm._kernels()
     codes = y.astype(np.int64)
-    a = k_.topk_chunks(S, codes, np.int64(2), w, rm.CHUNK)
-    b = k_.topk_chunks_serial(S, codes, np.int64(2), w, rm.CHUNK)
+    a = k_.topk_chunks(S, codes, np.int64(2), w, config.RANKING_CHUNK)
+    b = k_.topk_chunks_serial(S, codes, np.int64(2), w, config.RANKING_CHUNK)
     for u, v in zip(a, b):
         assert np.array_equal(u, v)
 

@@ -17,7 +17,7 @@ import sklearn.metrics as skm
 from sklearn.preprocessing import label_binarize
 
 import fastmetrics as fm
-from fastmetrics._ranking_tokens import IGNORED, ranking_tokens
+from fastmetrics.ranking._tokens import IGNORED, ranking_tokens
 
 N = T = 6  # N == T: a trailing-axis broadcast of an (N,) weight would go unnoticed
 C = 4

@@ -395,7 +395,9 @@ finite_floats = st.floats(allow_nan=False, allow_infinity=False, width=64)
 @given(hnp.arrays(np.float64, st.integers(1, 60), elements=finite_floats),
        st.sampled_from([np.float32, np.float64]))
 def test_bins_preserve_the_order_of_scores(x, dtype):
-    from fastmetrics._kernels.cpu import ranking_stream as k
+    from fastmetrics._core.backend import kernels
+
+    k = kernels("ranking_stream")
 
     with np.errstate(over="ignore"):
         x = np.sort(x.astype(dtype))
@@ -474,10 +476,11 @@ def test_chunked_updates_merged_in_any_order_equal_one_update(case):
 @pytest.fixture
 def small_parts(monkeypatch):
     """Let inputs of a few 10k tokens take the parallel path (several parts)."""
-    from fastmetrics import _ranking_stream
+    from fastmetrics import config
+    from fastmetrics.ranking import streaming
 
-    monkeypatch.setattr(_ranking_stream, "_PART_MIN_SCORES", 1 << 14)
-    return _ranking_stream._n_parts
+    monkeypatch.setattr(config, "PART_MIN_SCORES", 1 << 14)
+    return streaming._n_parts
 
 
 def test_large_update_uses_parts_and_equals_small_updates(small_parts):
@@ -718,7 +721,7 @@ def test_state_dict_round_trip_and_reset(mode, task):
 
 def test_from_state_dict_rejects_bad_states():
     good = AUC(bins=2**8).update([0, 1], [0.2, 0.4]).state_dict()
-    with pytest.raises(ValueError, match="not an AUC"):
+    with pytest.raises(ValueError, match="not a streaming.AUC state_dict"):
         AUC.from_state_dict({**good, "kind": "ConfusionMatrix"})
     with pytest.raises(ValueError, match="version"):
         AUC.from_state_dict({**good, "version": 99})
@@ -875,13 +878,14 @@ _DET_SCRIPT = textwrap.dedent(
     import sys
     import numpy as np
     import numba
-    from fastmetrics import _ranking_stream
+    from fastmetrics import config
+    from fastmetrics.ranking import streaming
     from fastmetrics.streaming import AUC
 
     assert numba.get_num_threads() == int(sys.argv[2])
-    _ranking_stream._PART_MIN_SCORES = 1 << 15  # several parts at this size
-    assert _ranking_stream._n_parts(1_500_000, 1, 2**10) == 16
-    assert _ranking_stream._n_parts(375_000, 3, 2**8) == 16
+    config.PART_MIN_SCORES = 1 << 15  # several parts at this size
+    assert streaming._n_parts(1_500_000, 1, 2**10) == 16
+    assert streaming._n_parts(375_000, 3, 2**8) == 16
     rng = np.random.default_rng(20261122)
     n, C = 1_500_000, 3
     s = rng.random(n).astype(np.float32)

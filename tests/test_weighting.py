@@ -13,7 +13,7 @@ from sklearn.metrics import brier_score_loss as sk_brier
 from sklearn.utils.class_weight import compute_class_weight as sk_ccw
 from sklearn.utils.class_weight import compute_sample_weight as sk_csw
 
-from fastmetrics._dispatch import CHUNK
+from fastmetrics.config import CHUNK
 from fastmetrics.weighting import (
     brier_score_loss,
     compute_class_weight,

@@ -154,7 +154,7 @@ class ConfusionMatrix(_ConfusionBase):
         cm = state.result().astype(np.float64)
         if self.normalize is None or self.task == "multilabel":
             return cm
-        from .. import _stats
+        from ..classification import _stats
 
         return _stats.confusion_matrix(state._stats(), normalize=self.normalize)
 
@@ -451,7 +451,9 @@ class AUC(StreamingMetric):
         except Exception:
             st.reset()
             raise
-        from .._kernels.cpu.ranking_stream import bins_of
+        from .._core.backend import kernels
+
+        bins_of = kernels("ranking_stream").bins_of
 
         s = np.asarray(yp)
         # binary: every score element (a superset of the positive scores,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._kernels.cpu import ranking_stream as _rs
+from .._kernels import keys as _keys
 
 
 def in_xla():
@@ -221,19 +221,19 @@ def _fold_keys(x):
         lo = x <= 0.5
         t = tf.where(lo, x, 1.0 - x)
         a = tf.abs(t)
-        a = tf.where(a < np.float32(_rs._HUGE), a, np.float32(_rs._HUGE))  # NaN -> huge
+        a = tf.where(a < np.float32(_keys.HUGE), a, np.float32(_keys.HUGE))  # NaN -> huge
         a32 = a
     else:
         xf = _f64(x)
         lo = xf <= 0.5
         t = tf.where(lo, xf, 1.0 - xf)
         a = tf.abs(t)
-        a = tf.where(a < _rs._HUGE, a, _rs._HUGE)
+        a = tf.where(a < _keys.HUGE, a, _keys.HUGE)
         a32 = tf.cast(a, tf.float32)
-    mb = tf.cast(tf.bitcast(a32, tf.int32), tf.int64) - _rs._LO
-    R = np.int64(_rs._R)
-    k = tf.where(a32 < _rs._TINY, R + 1, tf.where(t < 0, R - mb, R + 2 + mb))
-    return tf.where(lo, k, 2 * np.int64(_rs._K0) - k)
+    mb = tf.cast(tf.bitcast(a32, tf.int32), tf.int64) - _keys.LO
+    R = np.int64(_keys.R)
+    k = tf.where(a32 < _keys.TINY, R + 1, tf.where(t < 0, R - mb, R + 2 + mb))
+    return tf.where(lo, k, 2 * np.int64(_keys.K0) - k)
 
 
 def _bins(key, binmap):

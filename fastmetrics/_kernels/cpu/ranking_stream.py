@@ -52,6 +52,7 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic, overload
 
+from .. import keys
 from .confusion import _fill_weights
 from .ranking import _add_point, _finish_auc_ap
 
@@ -61,13 +62,13 @@ BAD_LABEL = 1  # label not 0/1 (indicator) or not a class id in [0, C) (multicla
 BAD_SCORE = 2  # NaN or infinite score
 BAD_WEIGHT = 3  # negative or non-finite sample weight
 
-# Key layout (see the module docstring).
-_LO = 0x20000000  # float32 bit pattern of 2**-63 (smallest magnitude kept)
-_R = 0x3F800000  # float32 bit pattern of 2**64, minus _LO (largest magnitude)
-_K0 = _R + 2 + (0x3F000000 - _LO)  # key of 0.5
-KEY_MAX = 2 * _K0  # largest folded key (< 2**32)
-_TINY = np.float32(2.0**-63)
-_HUGE = 2.0**64
+# Key layout (see ``_kernels/keys.py``), bound here as compile-time constants.
+_LO = keys.LO
+_R = keys.R
+_K0 = keys.K0
+KEY_MAX = keys.KEY_MAX
+_TINY = keys.TINY
+_HUGE = keys.HUGE
 
 
 @intrinsic

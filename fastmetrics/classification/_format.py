@@ -1,10 +1,10 @@
-"""Input forms -> flat token arrays -> :class:`~fastmetrics._stats.ConfusionStats`.
+"""Input forms -> flat token arrays -> :class:`~._stats.ConfusionStats`.
 
 Two readings:
 
 * ``task=None``: scikit-learn's reading (``type_of_target`` /
   ``_check_targets``), done without sorting the data: integer labels in
-  ``[0, 32)`` are counted directly in one fused pass and the label set is read
+  ``[0, config.GUESS_LABELS)`` are counted directly in one fused pass and the label set is read
   off the counts; other labels fall back to a min/max pass or to ``np.unique``.
 * an explicit task: token arrays of any shape, see ``format_task``.
 
@@ -14,120 +14,26 @@ No input-sized temporaries are made on the fast paths: arrays are reshaped
 
 import numpy as np
 
-from . import _dispatch
-from ._dispatch import KernelInputError
-from ._stats import ConfusionStats
-from ._validation import (
+from .. import config
+from .._core.checks import (
     as_array,
     check_class_weight,
+    check_consistent_length,
     check_ignore_index,
     check_mask,
+    check_not_all_zero,
     check_num_classes,
     check_sample_weight,
     check_task,
     check_threshold,
+    num_samples,
 )
-
-# Integer labels in [0, _GUESS_K) are counted without a label-discovery pass.
-_GUESS_K = 32
-# Label ranges up to this size are counted with an offset table (larger
-# ranges go through np.unique: the table is span**2 cells per chunk).
-_MAX_RANGE = 256
-
+from .._core.errors import KernelInputError
+from .._core.targets import kind_of_1d, type_of_target
+from . import _tables
+from ._stats import ConfusionStats
 
 # ======================================================================== task=None
-
-def _kind_of_1d(a):
-    """'numeric', 'string', or 'unknown' (scikit-learn's 'unknown')."""
-    k = a.dtype.kind
-    if k in "biuf":
-        return "numeric"
-    if k in "US":
-        if k == "S":
-            raise TypeError(
-                "Support for labels represented as bytes is not supported. Convert "
-                "the labels to a string or integer format."
-            )
-        return "string"
-    if k == "O":
-        if a.size and isinstance(a.flat[0], str):
-            return "string"
-        if a.size and isinstance(a.flat[0], bytes):
-            raise TypeError(
-                "Support for labels represented as bytes is not supported. Convert "
-                "the labels to a string or integer format."
-            )
-        return "unknown"
-    return "unknown"
-
-
-def _is_multilabel(a):
-    """scikit-learn's ``is_multilabel`` for a dense 2-D array, without sorting."""
-    if a.ndim != 2 or a.shape[1] <= 1:
-        return False
-    if a.dtype.kind == "b":
-        return True
-    if a.dtype.kind not in "iuf" or a.size == 0:
-        return a.size == 0 and a.dtype.kind in "iuf"
-    lo = a.min()
-    hi = a.max()
-    if a.dtype.kind == "f" and not (np.isfinite(lo) and np.isfinite(hi)):
-        return False
-    if not np.all((a == lo) | (a == hi)):
-        return False
-    if a.dtype.kind == "f":
-        return float(lo).is_integer() and float(hi).is_integer()
-    return True
-
-
-def _type_of_target(a, name):
-    """scikit-learn's type_of_target (used for messages on the error paths)."""
-    if a.ndim == 2 and a.shape[1] > 1 and _is_multilabel(a):
-        return "multilabel-indicator"
-    if a.ndim not in (1, 2):
-        return "unknown"
-    if not min(a.shape):
-        return "binary" if a.ndim == 1 else "unknown"
-    if a.dtype == object and not isinstance(a.flat[0], str):
-        return "unknown"
-    suffix = "-multioutput" if (a.ndim == 2 and a.shape[1] > 1) else ""
-    if a.dtype.kind == "f":
-        with np.errstate(invalid="ignore"):
-            integral = np.all(a == np.round(a)) and np.all(np.isfinite(a))
-        if not integral:
-            _assert_all_finite(a, name)
-            return "continuous" + suffix
-    if suffix:
-        return "multiclass" + suffix
-    try:
-        n_unique = np.unique(a.reshape(-1)).shape[0]
-    except TypeError:
-        n_unique = len(set(a.reshape(-1).tolist()))
-    return "multiclass" if n_unique > 2 else "binary"
-
-
-def _assert_all_finite(a, name):
-    if a.dtype.kind == "f":
-        if np.isnan(a).any():
-            raise ValueError(f"Input {name} contains NaN.")
-        if np.isinf(a).any():
-            raise ValueError(
-                f"Input {name} contains infinity or a value too large for {a.dtype!r}."
-            )
-
-
-def _num_samples(a):
-    return a.shape[0] if a.ndim else 1
-
-
-def _check_consistent_length(*arrays):
-    lengths = [_num_samples(a) for a in arrays if a is not None]
-    if len(set(lengths)) > 1:
-        raise ValueError(
-            "Found input variables with inconsistent numbers of samples: %r"
-            % [int(x) for x in lengths]
-        )
-
 
 _HINT = (
     ". To read (N, T) token arrays or (N, T, C) scores, pass task='binary', "
@@ -142,14 +48,14 @@ def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
     yt = as_array(y_true, "y_true")
     yp = as_array(y_pred, "y_pred")
     sw = None if sample_weight is None else as_array(sample_weight, "sample_weight")
-    _check_consistent_length(yt, yp, sw)
+    check_consistent_length(yt, yp, sw)
     if yt.ndim == 0 or yp.ndim == 0:
         raise ValueError(
             "Expected array-like (array or non-string sequence) for y_true and y_pred, "
             "got a scalar."
         )
     for a in (yt, yp):
-        if _num_samples(a) < 1 and not allow_empty:
+        if num_samples(a) < 1 and not allow_empty:
             raise ValueError(
                 "Found empty input array (e.g., `y_true` or `y_pred`) while a minimum "
                 "of 1 sample is required."
@@ -157,8 +63,8 @@ def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
     ml_t = yt.ndim == 2 and yt.shape[1] > 1
     ml_p = yp.ndim == 2 and yp.shape[1] > 1
     if ml_t or ml_p or yt.ndim > 2 or yp.ndim > 2:
-        t_type = _type_of_target(yt, "y_true")
-        p_type = _type_of_target(yp, "y_pred")
+        t_type = type_of_target(yt, "y_true")
+        p_type = type_of_target(yp, "y_pred")
         y_type = {t_type, p_type}
         if y_type == {"binary", "multiclass"}:
             y_type = {"multiclass"}
@@ -184,7 +90,7 @@ def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
                 "several true labels); use sample_weight."
             )
         if sw is not None:
-            _check_not_all_zero(np.asarray(sw).reshape(-1))
+            check_not_all_zero(np.asarray(sw).reshape(-1))
         return _multilabel_stats(
             yt, yp, 3, 3, 0.5, sample_weight, (yt.shape[0],), mask, ignore_index,
             samplewise is not False,
@@ -198,12 +104,12 @@ def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
             f"shape {sw.shape}" + _HINT
         )
     w, rep, int_w = check_sample_weight(sw, (n,))
-    _check_not_all_zero(w)
+    check_not_all_zero(w)
     m = check_mask(mask, (n,))
-    kt, kp = _kind_of_1d(yt), _kind_of_1d(yp)
+    kt, kp = kind_of_1d(yt), kind_of_1d(yp)
     if "unknown" in (kt, kp):
-        t_type = "unknown" if kt == "unknown" else _type_of_target(yt, "y_true")
-        p_type = "unknown" if kp == "unknown" else _type_of_target(yp, "y_pred")
+        t_type = "unknown" if kt == "unknown" else type_of_target(yt, "y_true")
+        p_type = "unknown" if kp == "unknown" else type_of_target(yp, "y_pred")
         if t_type != p_type:
             raise ValueError(
                 "Classification metrics can't handle a mix of {0} and {1} targets".format(
@@ -219,12 +125,6 @@ def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
     else:
         stats = _string_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n)
     return stats
-
-
-def _check_not_all_zero(w):
-    # scikit-learn's _check_sample_weight
-    if w is not None and w.shape[0] and not np.any(w):
-        raise ValueError("Sample weights must contain at least one non-zero number.")
 
 
 def _finish_1d(counts, wsum, classes, int_w, y_type=None, dtypes=None):
@@ -306,25 +206,25 @@ def _numeric_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n):
         return _finish_1d(counts, None if w is None and class_weight is None else
                           counts.astype(np.float64), np.zeros(0, out_dtype), int_w)
     # Fast path: labels in [0, 32), one fused pass, label set read off the counts.
-    cw = _class_weight_table(class_weight, np.arange(_GUESS_K))
+    cw = _class_weight_table(class_weight, np.arange(config.GUESS_LABELS))
     try:
-        counts, wsum = _dispatch.confusion_table(
-            yt, yp, _GUESS_K, w=w, cw=cw, mask=m, ignore=ignore_index
+        counts, wsum = _tables.confusion_table(
+            yt, yp, config.GUESS_LABELS, w=w, cw=cw, mask=m, ignore=ignore_index
         )
-        classes = np.arange(_GUESS_K)
+        classes = np.arange(config.GUESS_LABELS)
         stats = _finish_1d(counts, wsum, classes, int_w, dtypes=(yt.dtype, yp.dtype))
         _check_cw_covers(class_weight, stats.classes)
         return stats
     except KernelInputError as e:
-        if e.code == _dispatch._cpu().WEIGHT_INVALID:
+        if e.code == _tables._kernels().WEIGHT_INVALID:
             raise ValueError(str(e)) from None
     # Fallback: validate like scikit-learn, then count over the label range.
     for a, name in ((yt, "y_true"), (yp, "y_pred")):
         if a.dtype.kind == "f":
-            t = _type_of_target(a, name)
+            t = type_of_target(a, name)
             if t == "continuous":
                 other = yp if name == "y_true" else yt
-                other_t = _type_of_target(other, "y_pred" if name == "y_true" else "y_true")
+                other_t = type_of_target(other, "y_pred" if name == "y_true" else "y_true")
                 types = (t, other_t) if name == "y_true" else (other_t, t)
                 if types[0] != types[1]:
                     raise ValueError(
@@ -338,14 +238,14 @@ def _numeric_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n):
         yt_i = yt_i.view(np.uint8)
     if yp_i.dtype.kind == "b":
         yp_i = yp_i.view(np.uint8)
-    lo_t, hi_t = _dispatch.minmax(yt_i)
-    lo_p, hi_p = _dispatch.minmax(yp_i)
+    lo_t, hi_t = _tables.minmax(yt_i)
+    lo_p, hi_p = _tables.minmax(yp_i)
     lo, hi = min(lo_t, lo_p), max(hi_t, hi_p)
-    if hi - lo < _MAX_RANGE:
+    if hi - lo < config.MAX_LABEL_RANGE:
         K = hi - lo + 1
         values = np.arange(lo, hi + 1)
         cw = _class_weight_table(class_weight, values)
-        counts, wsum = _dispatch.confusion_table(
+        counts, wsum = _tables.confusion_table(
             yt_i, yp_i, K, offset=lo, w=w, cw=cw, mask=m, ignore=ignore_index
         )
         stats = _finish_1d(counts, wsum, values, int_w, dtypes=(yt.dtype, yp.dtype))
@@ -358,7 +258,7 @@ def _numeric_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n):
         keep = yt_i != ignore_index
         m2 = keep if m is None else (m & keep)
     cw = _class_weight_table(class_weight, classes)
-    counts, wsum = _dispatch.confusion_table(
+    counts, wsum = _tables.confusion_table(
         ids_t, ids_p, classes.shape[0], w=w, cw=cw, mask=m2
     )
     stats = _finish_1d(counts, wsum, classes, int_w, dtypes=(yt.dtype, yp.dtype))
@@ -385,7 +285,7 @@ def _string_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n):
     cw = _class_weight_table(class_weight, classes) if isinstance(class_weight, dict) or class_weight is None else None
     if class_weight is not None and not isinstance(class_weight, dict):
         raise ValueError("class_weight for string labels must be a dict {label: weight}.")
-    counts, wsum = _dispatch.confusion_table(
+    counts, wsum = _tables.confusion_table(
         ids_t, ids_p, classes.shape[0], w=w, cw=cw, mask=m
     )
     return _finish_1d(counts, wsum, classes, int_w)
@@ -402,7 +302,7 @@ def _multilabel_stats(yt2, yp2, true_mode, pred_mode, threshold, sample_weight,
         yt2 = yt2.view(np.uint8)
     if yp2.dtype.kind == "b":
         yp2 = yp2.view(np.uint8)
-    counts, wsum, totals, (s_tp, s_fp, s_fn) = _dispatch.multilabel_table(
+    counts, wsum, totals, (s_tp, s_fp, s_fn) = _tables.multilabel_table(
         yt2, true_mode, yp2, pred_mode, threshold=threshold, w=w, rep=rep, mask=m,
         ignore=ignore_index, samplewise=samplewise, token_shape=token_shape,
     )
@@ -550,10 +450,6 @@ def format_task(y_true, y_pred, task, *, num_classes=None, threshold=0.5,
                               class_weight)
 
 
-# Elements per slab when a non-contiguous input is read slab by slab.
-_SLAB_ELEMENTS = 1 << 21
-
-
 def _needs_slabs(yt, yp, task, samplewise):
     """Large non-contiguous inputs (e.g. a transposed or Fortran-ordered scores
     array) would be copied whole by the flattening reshape; read them in slabs
@@ -562,7 +458,7 @@ def _needs_slabs(yt, yp, task, samplewise):
         return False
     if yt.ndim == 0 or yp.ndim == 0 or yt.shape[0] != yp.shape[0] or yt.shape[0] < 2:
         return False
-    big = max(yt.size, yp.size) > 2 * _SLAB_ELEMENTS
+    big = max(yt.size, yp.size) > 2 * config.SLAB_ELEMENTS
     return big and not (yt.flags.c_contiguous and yp.flags.c_contiguous)
 
 
@@ -579,7 +475,7 @@ def _slabbed_task(yt, yp, task, num_classes, threshold, sample_weight, mask,
         num_classes = _infer_num_classes([yt, yp], m, ignore_index)
     sw = None if sample_weight is None else as_array(sample_weight, "sample_weight")
     m = None if mask is None else as_array(mask, "mask")
-    rows = max(1, _SLAB_ELEMENTS // max(1, max(yt.size, yp.size) // n0))
+    rows = max(1, config.SLAB_ELEMENTS // max(1, max(yt.size, yp.size) // n0))
     total = None
     try:
         for i in range(0, n0, rows):
@@ -733,13 +629,13 @@ def _table_stats(task, yt_f, yp_f, C, thr, token_shape, sample_weight, m,
     if yp_f.dtype.kind == "b":
         yp_f = yp_f.view(np.uint8)
     try:
-        counts, wsum = _dispatch.confusion_table(
+        counts, wsum = _tables.confusion_table(
             yt_f, yp_f, C, threshold=thr, w=w, rep=rep, cw=cw, mask=m,
             ignore=ignore_index, token_shape=token_shape,
         )
     except KernelInputError as e:
         msg = str(e)
-        k = _dispatch._cpu()
+        k = _tables._kernels()
         if e.code in (k.TRUE_OUT_OF_RANGE, k.PRED_OUT_OF_RANGE):
             arr = yt_f if e.code == k.TRUE_OUT_OF_RANGE else yp_f
             bad = (arr < 0) | (arr >= C)

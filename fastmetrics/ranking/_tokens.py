@@ -14,7 +14,8 @@ import numbers
 
 import numpy as np
 
-from ._validation import (
+from .._core.backend import kernels
+from .._core.checks import (
     as_array,
     check_class_weight,
     check_ignore_index,
@@ -142,9 +143,7 @@ def ranking_tokens(y_true, y_score, *, task, num_classes=None, sample_weight=Non
 
 
 def _kernels():
-    from ._kernels.cpu import ranking_tokens
-
-    return ranking_tokens
+    return kernels("ranking_tokens")
 
 
 def _one_hot_ids(y2, ignore_index):
@@ -384,9 +383,9 @@ def extensions_used(task, num_classes, mask, ignore_index, class_weight):
 
 
 def _ranking():
-    from . import ranking
+    from . import functional
 
-    return ranking
+    return functional
 
 
 def _none_class_weights(class_weight, labels):
@@ -744,7 +743,7 @@ def doc(func):
 def top_k_accuracy_score(y_true, y_score, *, k, normalize, sample_weight, labels,
                          task, num_classes, mask, ignore_index, class_weight):
     """top_k_accuracy_score with the extensions."""
-    from . import _ranking_multiclass as M
+    from . import _multiclass as M
 
     check_task(task)
     if task == "multilabel":
@@ -782,7 +781,7 @@ def top_k_accuracy_score(y_true, y_score, *, k, normalize, sample_weight, labels
     if k >= C:
         import warnings
 
-        from .exceptions import UndefinedMetricWarning
+        from ..exceptions import UndefinedMetricWarning
 
         warnings.warn(
             f"'k' ({k}) greater than or equal to 'n_classes' ({C}) "

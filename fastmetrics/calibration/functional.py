@@ -49,18 +49,21 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._dispatch import CHUNK, _unravel
-from ._validation import (
-    check_mergeable,
+from .. import config
+from .._core.backend import by_size, kernels
+from .._core.checks import (
     as_array,
     check_ignore_index,
     check_mask,
+    check_pos_label_type,
     check_sample_weight,
+    column_or_1d,
 )
-from .exceptions import UndefinedMetricWarning
+from .._core.errors import first_bad, token_position
+from .._core.targets import check_pos_label
+from ..exceptions import UndefinedMetricWarning
 
 __all__ = [
-    "CalibrationError",
     "ReliabilityDiagram",
     "calibration_curve",
     "expected_calibration_error",
@@ -69,13 +72,10 @@ __all__ = [
 
 _NORMS = ("l1", "l2", "max")
 _STRATEGIES = ("uniform", "quantile")
-_STATE_VERSION = 1
 
 
 def _kernels():
-    from ._kernels.cpu import calibration
-
-    return calibration
+    return kernels("calibration")
 
 
 ReliabilityDiagram = namedtuple(
@@ -205,13 +205,12 @@ def _prepare(y_true, y_prob, task, num_classes, sample_weight, mask, ignore_inde
 
 
 def _raise_bad(bad_index, bad_code, yt, yp, K, w, rep, token_shape, task):
-    hit = np.flatnonzero(bad_index >= 0)
-    if hit.size == 0:
+    bad = first_bad(bad_index, bad_code)
+    if bad is None:
         return
     k = _kernels()
-    c = hit[0]  # chunks are in token order
-    code, i = int(bad_code[c]), int(bad_index[c])
-    pos = _unravel(i, token_shape)
+    code, i = bad
+    pos = token_position(i, token_shape)
     if code == k.WEIGHT_INVALID:
         raise ValueError(
             f"sample_weight must be finite and >= 0; got {w[i // rep].item()!r} at token {pos}."
@@ -240,9 +239,9 @@ def _uniform_sums(yt, yp, K, n_bins, w, rep, mask, ignore, token_shape, task):
     """Equal-width bins: (count int64, weight, conf sum, correct sum float64), each (n_bins,)."""
     k = _kernels()
     n = yt.shape[0]
-    kern = k.calibration_chunks if n > CHUNK else k.calibration_chunks_serial
+    kern = by_size(k, "calibration_chunks", n)
     count, weight, conf, correct, bad_index, bad_code = kern(
-        yt, yp, K, n_bins, _uniform_edges(n_bins), w, rep, mask, ignore, CHUNK
+        yt, yp, K, n_bins, _uniform_edges(n_bins), w, rep, mask, ignore, config.CHUNK
     )
     _raise_bad(bad_index, bad_code, yt, yp, K, w, rep, token_shape, task)
     # reduce the per-chunk rows in chunk order (deterministic)
@@ -260,8 +259,9 @@ def _quantile_sums(yt, yp, K, n_bins, w, rep, mask, ignore, token_shape, task):
     n = yt.shape[0]
     keys = np.empty(n, dtype=np.uint64)
     wts = np.empty(n if w is not None else 0, dtype=np.float64)
-    kern = k.calibration_keys if n > CHUNK else k.calibration_keys_serial
-    kept, bad_index, bad_code = kern(yt, yp, K, w, rep, mask, ignore, CHUNK, keys, wts)
+    kern = by_size(k, "calibration_keys", n)
+    kept, bad_index, bad_code = kern(yt, yp, K, w, rep, mask, ignore, config.CHUNK, keys,
+                                     wts)
     _raise_bad(bad_index, bad_code, yt, yp, K, w, rep, token_shape, task)
     m = int(kept.sum())
     if m == 0:
@@ -431,16 +431,6 @@ reliability_diagram.__doc__ = reliability_diagram.__doc__.format(common=_COMMON_
 
 
 # ------------------------------------------------------ scikit-learn drop-in
-def _column_or_1d(a, name):
-    a = as_array(a, name)
-    if a.ndim == 2 and a.shape[1] == 1:
-        a = a.reshape(-1)
-    if a.ndim != 1:
-        raise ValueError(
-            f"{name} should be a 1d array, got an array of shape {a.shape} instead."
-        )
-    return a
-
 
 def calibration_curve(y_true, y_prob, *, pos_label=None, n_bins=5, strategy="uniform"):
     """Fraction of positives and mean predicted probability per bin (scikit-learn drop-in).
@@ -484,8 +474,6 @@ def calibration_curve(y_true, y_prob, *, pos_label=None, n_bins=5, strategy="uni
     >>> prob_pred
     array([0.2  , 0.525, 0.85 ])
     """
-    from .ranking import _check_pos_label, _check_pos_label_type
-
     if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, numbers.Integral) \
             or n_bins < 1:
         raise ValueError(
@@ -497,9 +485,9 @@ def calibration_curve(y_true, y_prob, *, pos_label=None, n_bins=5, strategy="uni
             "The 'strategy' parameter of calibration_curve must be a str among "
             f"{{'uniform', 'quantile'}}. Got {strategy!r} instead."
         )
-    _check_pos_label_type(pos_label)
-    y_true = _column_or_1d(y_true, "y_true")
-    y_prob = _column_or_1d(y_prob, "y_prob")
+    check_pos_label_type(pos_label)
+    y_true = column_or_1d(y_true, "y_true")
+    y_prob = column_or_1d(y_prob, "y_prob")
     if y_true.shape[0] != y_prob.shape[0]:
         raise ValueError(
             "Found input variables with inconsistent numbers of samples: "
@@ -511,7 +499,7 @@ def calibration_curve(y_true, y_prob, *, pos_label=None, n_bins=5, strategy="uni
         )
     if y_prob.dtype.kind not in "biuf":
         raise ValueError(f"y_prob must hold real numbers; got dtype {y_prob.dtype}.")
-    pos_label = _check_pos_label(pos_label, y_true)
+    pos_label = check_pos_label(pos_label, y_true)
     if np.isnan(y_prob).any():
         raise ValueError("y_prob contains NaN.")
     if y_prob.min() < 0 or y_prob.max() > 1:
@@ -534,206 +522,3 @@ def calibration_curve(y_true, y_prob, *, pos_label=None, n_bins=5, strategy="uni
     prob_true = bin_true[nonzero] / bin_total[nonzero]
     prob_pred = bin_sums[nonzero] / bin_total[nonzero]
     return prob_true, prob_pred
-
-
-# ----------------------------------------------------------------- streaming
-class CalibrationError:
-    """Streaming calibration error over equal-width bins.
-
-    The state is, per bin, the token count (int64) and the float64 sums of the
-    weights, of weight x confidence and of weight x correct: updates over
-    chunks and merges across workers add them, so the result equals one pass
-    over all the data (up to float64 summation order).
-
-    Parameters
-    ----------
-    task : {"binary", "multiclass"}, default="binary"
-    num_classes : int, default=None
-        Required for ``task="multiclass"`` (checked at every update).
-    n_bins : int, default=15
-    norm : {"l1", "l2", "max"}, default="l1"
-        The norm :meth:`result` reports (:meth:`error` takes any).
-    ignore_index : int, default=None
-        Tokens whose label equals this value are skipped.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastmetrics.streaming import CalibrationError
-    >>> ce = CalibrationError(n_bins=2)
-    >>> ce.update(np.array([0, 0]), np.array([0.25, 0.25]))  # doctest: +ELLIPSIS
-    <fastmetrics.streaming.CalibrationError ...>
-    >>> round(ce.update(np.array([1, 1, 1]), np.array([0.55, 0.75, 0.75])).result(), 4)
-    0.29
-    """
-
-    def __init__(self, task="binary", num_classes=None, *, n_bins=15, norm="l1",
-                 ignore_index=None):
-        _check_task(task)
-        num_classes = _check_num_classes(num_classes)
-        if task == "binary":
-            if num_classes not in (None, 2):
-                raise ValueError(
-                    f"num_classes must be 2 (or None) with task='binary'; got "
-                    f"{num_classes}."
-                )
-            num_classes = 2
-        elif num_classes is None:
-            raise ValueError(
-                "num_classes is required for task='multiclass' (every update must "
-                "have the same classes)."
-            )
-        _check_norm(norm)
-        self.task = task
-        self.num_classes = num_classes
-        self.n_bins = _check_n_bins(n_bins)
-        self.norm = norm
-        self.ignore_index = check_ignore_index(ignore_index)
-        self.reset()
-
-    def reset(self):
-        """Forget every update.
-
-        Returns
-        -------
-        self : CalibrationError
-        """
-        self._count = np.zeros(self.n_bins, dtype=np.int64)
-        self._weight = np.zeros(self.n_bins, dtype=np.float64)
-        self._conf = np.zeros(self.n_bins, dtype=np.float64)
-        self._correct = np.zeros(self.n_bins, dtype=np.float64)
-        return self
-
-    def update(self, y_true, y_prob, *, sample_weight=None, mask=None):
-        """Add a batch of tokens.
-
-        Parameters
-        ----------
-        y_true : array-like of token shape S
-            0/1 labels (binary) or class ids in ``[0, num_classes)``.
-        y_prob : array-like of shape S (binary) or S + (num_classes,)
-            Probabilities in [0, 1].
-        sample_weight : array-like of shape (N,) or S, default=None
-        mask : bool array of shape S, default=None
-
-        Returns
-        -------
-        self : CalibrationError
-        """
-        yt, yp, K, w, rep, m, ignore, shape = _prepare(
-            y_true, y_prob, self.task,
-            self.num_classes if self.task == "multiclass" else None,
-            sample_weight, mask, self.ignore_index,
-        )
-        count, weight, conf, correct = _uniform_sums(
-            yt, yp, K, self.n_bins, w, rep, m, ignore, shape, self.task
-        )
-        self._count += count
-        self._weight += weight
-        self._conf += conf
-        self._correct += correct
-        return self
-
-    def merge(self, other):
-        """Add another state's bin sums (from another chunk, worker or device).
-
-        Parameters
-        ----------
-        other : CalibrationError
-            A state with the same task, num_classes, n_bins and ignore_index.
-
-        Returns
-        -------
-        self : CalibrationError
-        """
-        check_mergeable(self, other, ("task", "num_classes", "n_bins", "ignore_index"))
-        self._count += other._count
-        self._weight += other._weight
-        self._conf += other._conf
-        self._correct += other._correct
-        return self
-
-    def result(self):
-        """The calibration error with the state's ``norm``.
-
-        Returns
-        -------
-        float
-        """
-        return self.error(self.norm)
-
-    def error(self, norm="l1"):
-        """The calibration error with any norm ("l1", "l2" or "max").
-
-        Returns
-        -------
-        float
-        """
-        _check_norm(norm)
-        return _error_from_sums(self._weight, self._conf, self._correct, norm)
-
-    def reliability_diagram(self):
-        """Per-bin data so far (see :func:`reliability_diagram`).
-
-        Returns
-        -------
-        ReliabilityDiagram
-        """
-        return _diagram_from_sums(_uniform_edges(self.n_bins), self._count.copy(),
-                                  self._weight.copy(), self._conf, self._correct)
-
-    def state_dict(self):
-        """The state as a dict of plain values and NumPy arrays (copies).
-
-        Returns
-        -------
-        state : dict
-        """
-        return {
-            "version": _STATE_VERSION,
-            "kind": "CalibrationError",
-            "task": self.task,
-            "num_classes": self.num_classes,
-            "n_bins": self.n_bins,
-            "norm": self.norm,
-            "ignore_index": self.ignore_index,
-            "count": self._count.copy(),
-            "weight": self._weight.copy(),
-            "conf": self._conf.copy(),
-            "correct": self._correct.copy(),
-        }
-
-    @classmethod
-    def from_state_dict(cls, state):
-        """Rebuild a state saved by :meth:`state_dict` (arrays may be lists).
-
-        Parameters
-        ----------
-        state : dict
-
-        Returns
-        -------
-        CalibrationError
-        """
-        if state.get("kind") != "CalibrationError":
-            raise ValueError(f"state is a {state.get('kind')!r}, not a CalibrationError.")
-        if state.get("version") != _STATE_VERSION:
-            raise ValueError(
-                f"state version {state.get('version')!r} is not supported "
-                f"(expected {_STATE_VERSION})."
-            )
-        obj = cls(state["task"], state["num_classes"], n_bins=state["n_bins"],
-                  norm=state["norm"], ignore_index=state["ignore_index"])
-        for key, dtype in (("count", np.int64), ("weight", np.float64),
-                           ("conf", np.float64), ("correct", np.float64)):
-            arr = np.array(state[key], dtype=dtype)
-            if arr.shape != (obj.n_bins,):
-                raise ValueError(
-                    f"state[{key!r}] has shape {arr.shape}, expected ({obj.n_bins},)."
-                )
-            setattr(obj, "_" + key, arr)
-        return obj
-
-    def __repr__(self):
-        return (f"<fastmetrics.streaming.CalibrationError task={self.task!r} "
-                f"n_bins={self.n_bins} norm={self.norm!r}>")

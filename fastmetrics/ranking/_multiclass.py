@@ -25,32 +25,28 @@ import warnings
 
 import numpy as np
 
-from . import _ranking_tokens as _tokens
-from .exceptions import UndefinedMetricWarning
-from ._validation import as_array
+from .. import config
+from .._core.backend import by_size, kernels
+from .._core.checks import as_array
+from ..exceptions import UndefinedMetricWarning
+from . import _tokens
 
 __all__ = ["top_k_accuracy_score"]
 
-# Rows per chunk of the row kernels: fixed, never derived from the thread count.
-CHUNK = 1 << 14
 
 
 def _rk():
-    from . import ranking
+    from . import functional
 
-    return ranking
+    return functional
 
 
 def _kernels():
-    from ._kernels.cpu import ranking_multiclass
-
-    return ranking_multiclass
+    return kernels("ranking_multiclass")
 
 
 def _sort_kernels():
-    from ._kernels.cpu import ranking
-
-    return ranking
+    return kernels("ranking")
 
 
 # ----------------------------------------------------------------- shared helpers
@@ -120,7 +116,7 @@ def _check_weights(sample_weight, n):
 
 def _chunked(name, n):
     k = _kernels()
-    return getattr(k, name if n > CHUNK else name + "_serial")
+    return by_size(k, name, n, config.RANKING_CHUNK)
 
 
 def _raise_bad_row(bad):
@@ -295,7 +291,7 @@ def ap_samples_core(codes, y_score, w=None):
     ap : float
     """
     n = codes.shape[0]
-    ap_sum, bad = _chunked("ap_samples_chunks", n)(y_score, codes, w, CHUNK)
+    ap_sum, bad = _chunked("ap_samples_chunks", n)(y_score, codes, w, config.RANKING_CHUNK)
     _raise_bad_row(bad)
     total = float(n) if w is None else float(np.sum(w))
     if total == 0:
@@ -372,7 +368,7 @@ def topk_core(codes, y_score, k, w=None):
     """
     n = codes.shape[0]
     hits, whits, wtot, bad = _chunked("topk_chunks", n)(
-        y_score, codes, np.int64(min(k, y_score.shape[1] + 1)), w, CHUNK
+        y_score, codes, np.int64(min(k, y_score.shape[1] + 1)), w, config.RANKING_CHUNK
     )
     _raise_bad_row(bad)
     if w is None:

@@ -6,7 +6,7 @@ one-vs-one) plus the sequence extensions (``task``, ``mask``, ``ignore_index``,
 (N, T) ``sample_weight``, ``class_weight``), computed from an exact ordering of
 the scores without a comparison sort: order-preserving integer keys carry the
 label in bit 0 and are bucket-sorted in parallel (``_kernels/cpu/bucket_sort``;
-inputs under ``_PARALLEL_MIN`` scores take the serial radix path of
+inputs under ``config.PARALLEL_MIN`` scores take the serial radix path of
 ``_kernels/cpu/ranking``), then scanned once in float64.  Bounded-memory
 streaming states live in ``fastmetrics.streaming``.
 """
@@ -15,11 +15,13 @@ import warnings
 
 import numpy as np
 
-from . import _ranking_tokens as _tokens
-from .exceptions import UndefinedMetricWarning
-from ._validation import as_array
-from . import _ranking_multiclass as _multiclass
-from ._ranking_multiclass import top_k_accuracy_score
+from .. import config
+from .._core.backend import kernels
+from .._core.checks import as_array
+from ..exceptions import UndefinedMetricWarning
+from . import _multiclass
+from . import _tokens
+from ._multiclass import top_k_accuracy_score
 
 __all__ = [
     "auc",
@@ -33,9 +35,7 @@ __all__ = [
 
 
 def _kernels():
-    from ._kernels.cpu import ranking
-
-    return ranking
+    return kernels("ranking")
 
 
 def _column_or_1d(a, name):
@@ -70,7 +70,7 @@ def _check_pos_label(pos_label, y_true):
 
 def _unique(y):
     """Sorted distinct values; one early-exit pass for (at most) binary labels."""
-    if y.dtype.kind in "biuf" and y.size >= _PARALLEL_MIN and y.ndim == 1:
+    if y.dtype.kind in "biuf" and y.size >= config.PARALLEL_MIN and y.ndim == 1:
         # the common binary case at scale: min and max in one parallel pass
         # (and, unless they are consecutive integers, one count of the rest)
         yk = y.view(np.uint8) if y.dtype.kind == "b" else np.ascontiguousarray(y)
@@ -228,8 +228,6 @@ def _order_key_scalar(x, udt, sign):
     return int(b ^ sign) if (b & sign) == 0 else int(~b)
 
 
-# below this many scores the serial radix path is as fast and compiles faster
-_PARALLEL_MIN = 1 << 16
 
 
 def _packed_sorted(labels, pos, ys, sw, minmax=None, scan=False):
@@ -242,7 +240,7 @@ def _packed_sorted(labels, pos, ys, sw, minmax=None, scan=False):
     integers beyond 2**53): the caller then uses the index-permutation path.
     ``decode(keys)`` turns packed keys back into the scores.
     """
-    if ys.shape[0] < _PARALLEL_MIN:
+    if ys.shape[0] < config.PARALLEL_MIN:
         return None
     fv = _float_view(ys)
     if fv is None:
@@ -280,9 +278,7 @@ def _packed_sorted(labels, pos, ys, sw, minmax=None, scan=False):
 
 
 def _kernels_bucket():
-    from ._kernels.cpu import bucket_sort
-
-    return bucket_sort
+    return kernels("bucket_sort")
 
 
 def _sorted(y_true, y_score, pos_label, sample_weight):
@@ -907,7 +903,7 @@ def _rows_sum_to_one(y_score):
     """``np.allclose(1, y_score.sum(axis=1))`` (scikit-learn's probability
     check); at scale one parallel pass without the row-sum array."""
     ys = np.asarray(y_score)
-    if (ys.ndim == 2 and ys.shape[0] >= _PARALLEL_MIN and ys.flags.c_contiguous
+    if (ys.ndim == 2 and ys.shape[0] >= config.PARALLEL_MIN and ys.flags.c_contiguous
             and ys.dtype in (np.float32, np.float64)):
         return bool(_kernels_bucket().rows_close_to_one(ys, 1e-5, 1e-8))
     return bool(np.allclose(1, ys.sum(axis=1)))
@@ -925,7 +921,7 @@ def _ovr_fast(y_true, y_score, classes, average, sample_weight):
     """
     yt = np.asarray(y_true)
     ys = np.asarray(y_score)
-    if (average == "micro" or yt.ndim != 1 or yt.shape[0] < _PARALLEL_MIN
+    if (average == "micro" or yt.ndim != 1 or yt.shape[0] < config.PARALLEL_MIN
             or yt.dtype.kind not in "iuf" or classes.dtype.kind not in "iuf"
             or ys.dtype not in (np.float32, np.float64) or not ys.flags.c_contiguous):
         return None

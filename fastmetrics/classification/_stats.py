@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from .exceptions import UndefinedMetricWarning
+from ..exceptions import UndefinedMetricWarning
 
 
 class ConfusionStats:

@@ -1,11 +1,15 @@
-"""Argument checks and error messages shared by every front end.
+"""Argument and array checks shared by every family and front end.
 
-Every error names the argument, the shapes involved and what is wrong.
+Every error names the argument, the shapes involved and what is wrong; where
+scikit-learn rejects the same input, its sentence is kept (matchable).
 """
 
 import numbers
+import warnings
 
 import numpy as np
+
+from ..exceptions import DataConversionWarning, InvalidParameterError
 
 TASKS = ("binary", "multiclass", "multilabel")
 AVERAGES = (None, "micro", "macro", "weighted", "samples", "binary")
@@ -212,15 +216,143 @@ def check_ignore_index(ignore_index):
     return int(ignore_index)
 
 
-def check_mergeable(state, other, fields):
-    """Raise ValueError unless ``other`` is a state of the same class as
-    ``state`` with equal ``fields`` (the configuration a merge must share)."""
-    cls = type(state).__name__
-    if not isinstance(other, type(state)):
-        raise ValueError(f"other must be a {cls} state; got {type(other).__name__}.")
-    for name in fields:
-        mine, theirs = getattr(state, name), getattr(other, name)
-        if mine != theirs:
-            raise ValueError(
-                f"cannot merge {cls} states with different {name}: {mine!r} vs {theirs!r}."
+# ------------------------------------------- scikit-learn's input checks (drop-in)
+
+def num_samples(a):
+    """Length of the first axis (1 for a 0-d array), as scikit-learn counts."""
+    if hasattr(a, "shape"):
+        return a.shape[0] if len(a.shape) else 1
+    return len(a)
+
+
+def check_consistent_length(*arrays):
+    """scikit-learn's check: every array given has the same number of samples."""
+    lengths = [num_samples(a) for a in arrays if a is not None]
+    if len(set(lengths)) > 1:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: %r"
+            % [int(x) for x in lengths]
+        )
+
+
+def assert_all_finite(a, input_name=""):
+    """scikit-learn's finiteness check (message without or with the input name)."""
+    if a.dtype.kind != "f" or a.size == 0:
+        return
+    lo = a.min()
+    hi = a.max()
+    if np.isfinite(lo) and np.isfinite(hi):
+        return
+    prefix = f"Input {input_name} contains" if input_name else "Input contains"
+    if np.isnan(lo) or np.isnan(hi):
+        raise ValueError(f"{prefix} NaN.")
+    raise ValueError(f"{prefix} infinity or a value too large for {a.dtype!r}.")
+
+
+def column_or_1d(a, name="y", *, warn=False):
+    """``(n,)`` or ``(n, 1)`` -> ``(n,)``; anything else raises scikit-learn's
+    message.  ``warn``: a column vector gives scikit-learn's
+    DataConversionWarning."""
+    a = as_array(a, name)
+    if a.ndim == 2 and a.shape[1] == 1:
+        if warn:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected. Please "
+                "change the shape of y to (n_samples, ), for example using ravel().",
+                DataConversionWarning,
+                stacklevel=3,
             )
+        a = a.reshape(-1)
+    if a.ndim != 1:
+        raise ValueError(
+            f"{name} should be a 1d array, got an array of shape {a.shape} instead."
+        )
+    return a
+
+
+def check_sample_weight_1d(sample_weight, n_samples, *, force_float=True):
+    """scikit-learn's ``_check_sample_weight`` for one weight per sample
+    (a scalar is repeated), plus fastmetrics' rule: no negative weights.
+
+    Returns None, or an array of shape ``(n_samples,)`` (float64 when
+    ``force_float``; else integer weights keep their dtype).
+    """
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number):
+        return np.full(n_samples, sample_weight, dtype=np.float64)
+    sw = np.asarray(sample_weight)
+    if sw.dtype.kind not in "biuf":
+        raise ValueError(f"sample_weight must hold real numbers; got dtype {sw.dtype}.")
+    if force_float and sw.dtype.kind != "f":
+        sw = sw.astype(np.float64)
+    if sw.ndim != 1:
+        raise ValueError(
+            f"Sample weights must be 1D array or scalar, got {sw.ndim}D array. "
+            f"Expected either a scalar value or a 1D array of length {n_samples}."
+        )
+    assert_all_finite(sw, "sample_weight")
+    if sw.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {sw.shape}, expected {(n_samples,)}!"
+        )
+    check_not_all_zero(sw)
+    if sw.size and sw.min() < 0:
+        i = int(np.argmax(sw < 0))
+        raise ValueError(
+            f"sample_weight must be >= 0 (fastmetrics does not accept negative "
+            f"weights); sample {i} has weight {sw[i]!r}."
+        )
+    return sw
+
+
+def check_not_all_zero(w):
+    """scikit-learn's rule: weights that are all zero define no metric."""
+    if w is not None and w.shape[0] and not np.any(w):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+
+
+def check_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a bool; got {value!r}.")
+
+
+def check_pos_label_type(pos_label):
+    if pos_label is not None and not isinstance(
+        pos_label, (numbers.Real, str, bool, np.bool_)
+    ):
+        raise ValueError(
+            "pos_label must be a real number, a string, a bool or None; got "
+            f"{pos_label!r}."
+        )
+
+
+# ------------------------- scikit-learn's parameter validation (InvalidParameterError)
+
+def is_arraylike_not_scalar(x):
+    return (
+        hasattr(x, "__len__") or hasattr(x, "shape") or hasattr(x, "__array__")
+    ) and not np.isscalar(x)
+
+
+def is_sparse(x):
+    return hasattr(x, "toarray") and hasattr(x, "format") and hasattr(x, "nnz")
+
+
+def param_error(func, name, allowed, value):
+    raise InvalidParameterError(
+        f"The {name!r} parameter of {func} must be {allowed}. Got {value!r} instead."
+    )
+
+
+def check_array_like(func, name, value, allow_none=False, allow_sparse=False):
+    if value is None and allow_none:
+        return
+    if is_arraylike_not_scalar(value) or (allow_sparse and is_sparse(value)):
+        return
+    allowed = "an array-like"
+    if allow_sparse:
+        allowed += " or a sparse array or matrix"
+    elif allow_none:
+        allowed += " or None"
+    param_error(func, name, allowed, value)

@@ -7,8 +7,8 @@ internal ``PARTIALS`` reduction), so the epoch value is exactly the function
 applied to all the tokens at once, up to the order of float64 additions.
 """
 
-from . import losses as _losses
-from ._validation import check_mergeable
+from .._core.state import check_mergeable
+from . import functional as _losses
 
 _STATE_VERSION = 1
 

@@ -4,7 +4,7 @@ Every function has scikit-learn's name, positional arguments, keywords,
 defaults, warnings and results on every input scikit-learn accepts, plus the
 keyword-only sequence extensions described in :data:`SEQUENCE_PARAMS`.
 
-All of them reduce the input to one :class:`~fastmetrics._stats.ConfusionStats`
+All of them reduce the input to one :class:`~fastmetrics.classification._stats.ConfusionStats`
 in a single fused kernel pass, then derive the metric from the counts.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _stats
 from ._format import build_stats
-from ._validation import (
+from .._core.checks import (
     check_average,
     check_beta,
     check_normalize_cm,

@@ -29,7 +29,10 @@ import warnings
 
 import numpy as np
 
-from ._validation import (
+from .. import config
+from .._core.backend import by_size, kernels
+from .._core.errors import first_bad, token_position
+from .._core.checks import (
     as_array,
     check_class_weight,
     check_ignore_index,
@@ -47,10 +50,6 @@ __all__ = [
 
 # Keras' backend.epsilon(): probabilities are clipped to [EPSILON, 1 - EPSILON].
 EPSILON = 1e-7
-# Tokens per chunk: fixed, never derived from the thread count (determinism).
-CHUNK = 1 << 16
-# Score arrays with at most this many classes use kernels specialised on C.
-_MAX_STATIC_CLASSES = 32
 REDUCTIONS = ("none", "sum", "sum_over_batch_size", "mean", "mean_with_sample_weight")
 
 _COMMON_PARAMS = """
@@ -78,9 +77,7 @@ def _doc(fn):
 
 
 def _kern():
-    from ._kernels.cpu import losses
-
-    return losses
+    return kernels("losses")
 
 
 def _clip_bounds(dtype):
@@ -170,12 +167,6 @@ def _check_mask_prefix(mask, token_shape):
     return m
 
 
-def _unravel(index, shape):
-    if len(shape) <= 1:
-        return int(index)
-    return tuple(int(i) for i in np.unravel_index(int(index), shape))
-
-
 _MESSAGES = {
     1: "{t} has an invalid value at token {pos} ({what})",
     2: "{p} contains NaN or infinity; first bad value at token {pos}",
@@ -186,26 +177,23 @@ _MESSAGES = {
 
 
 def _raise_first_bad(bad_index, bad_code, token_shape, what):
-    hit = np.flatnonzero(bad_index >= 0)
-    if hit.size == 0:
+    bad = first_bad(bad_index, bad_code)
+    if bad is None:
         return
-    c = hit[0]  # chunks are in token order
-    code, index = int(bad_code[c]), int(bad_index[c])
-    pos = _unravel(index, token_shape)
+    code, index = bad
+    pos = token_position(index, token_shape)
     raise ValueError(_MESSAGES[code].format(t="y_true", p="y_pred", pos=pos, what=what) + ".")
 
 
 def _run(kernel, n, *args, **static):
     """Run the parallel kernel (or its serial twin for one chunk); ``static``
     are optional compile-time arguments after the chunk size (e.g. ``ctup``)."""
-    k = _kern()
-    fn = getattr(k, kernel) if n > CHUNK else getattr(k, kernel + "_serial")
-    return fn(*args, CHUNK, **static)
+    return by_size(_kern(), kernel, n)(*args, config.CHUNK, **static)
 
 
 def _ctup(C):
     """A tuple of length C (C as a compile-time constant) for small C, else None."""
-    return (0,) * C if C <= _MAX_STATIC_CLASSES else None
+    return (0,) * C if C <= config.LOSS_MAX_STATIC_CLASSES else None
 
 
 def _weights(sample_weight, class_weight, token_shape, n_classes):
@@ -545,7 +533,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False, ignore
         cw is not None, cw if cw is not None else _empty(np.float64),
         w if w is not None else _empty(np.float64), rep, w is not None,
         m if m is not None else _empty(np.bool_), m is not None,
-        out, reduction == "none", (0,) * C if C <= _MAX_STATIC_CLASSES else None,
+        out, reduction == "none", _ctup(C),
     )
     _raise_first_bad(bi, bc, token_shape, f"not a class id in [0, {C})")
     return _finish(part, reduction, out, token_shape)

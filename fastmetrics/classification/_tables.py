@@ -1,48 +1,19 @@
-"""Runs the count kernels and turns their error codes into messages.
-
-Today every kernel runs on the CPU (``_kernels/cpu``); CUDA twins will be
-picked here by where the data lives.  Numba (and the kernels) are imported on
-first use so that ``import fastmetrics`` stays cheap.
-"""
+"""Runs the confusion-count kernels and turns their reports into messages."""
 
 import numpy as np
 
-# Tokens per chunk: fixed, never derived from the thread count (determinism).
-CHUNK = 1 << 16
-# Score arrays with at most this many classes use the kernel specialised on C.
-_MAX_STATIC_CLASSES = 64
-# Upper bound on the per-chunk tables held at once (entries of int64/float64).
-_MAX_TABLE_ENTRIES = 1 << 22
+from .. import config
+from .._core.backend import by_size, chunk_for, kernels
+from .._core.errors import KernelInputError, first_bad, token_position
 
 
-def _cpu():
-    from ._kernels.cpu import confusion
-
-    return confusion
-
-
-def _chunk_for(n, table_size):
-    """Chunk size for ``n`` tokens: fixed unless the per-chunk tables would be huge."""
-    max_chunks = max(1, _MAX_TABLE_ENTRIES // max(table_size, 1))
-    chunk = CHUNK
-    if (n + chunk - 1) // chunk > max_chunks:
-        chunk = -(-n // max_chunks)
-        chunk = -(-chunk // 1024) * 1024  # a whole number of kernel blocks
-    return max(chunk, 1)
-
-
-class KernelInputError(ValueError):
-    """Raised with the first bad token; callers may catch it to fall back."""
-
-    def __init__(self, code, index, message):
-        super().__init__(message)
-        self.code = code
-        self.index = index
+def _kernels():
+    return kernels("confusion")
 
 
 def _bad_message(code, index, names, token_shape, K, offset):
-    k = _cpu()
-    pos = _unravel(index, token_shape)
+    k = _kernels()
+    pos = token_position(index, token_shape)
     t_name, p_name = names
     if code == k.TRUE_OUT_OF_RANGE:
         return f"{t_name} has a label outside [{offset}, {offset + K}) at token {pos}"
@@ -59,20 +30,6 @@ def _bad_message(code, index, names, token_shape, K, offset):
     if code == k.WEIGHT_INVALID:
         return f"sample_weight must be finite and >= 0; first bad weight at token {pos}"
     return f"invalid input at token {pos}"
-
-
-def _unravel(index, token_shape):
-    if token_shape is None or len(token_shape) <= 1:
-        return int(index)
-    return tuple(int(i) for i in np.unravel_index(int(index), token_shape))
-
-
-def _first_bad(bad_index, bad_code):
-    hit = np.flatnonzero(bad_index >= 0)
-    if hit.size == 0:
-        return None
-    c = hit[0]  # chunks are in token order: the first bad chunk has the first bad token
-    return int(bad_code[c]), int(bad_index[c])
 
 
 def confusion_table(
@@ -94,24 +51,24 @@ def confusion_table(
 
     Raises KernelInputError naming the argument and the first bad token.
     """
-    k = _cpu()
+    k = _kernels()
     n = yt.shape[0]
-    chunk = _chunk_for(n, K * K)
+    chunk = chunk_for(n, K * K)
     static = (
         yp.ndim == 2
         and threshold is None
         and yp.shape[1] == K
-        and 2 <= K <= _MAX_STATIC_CLASSES
+        and 2 <= K <= config.MAX_STATIC_CLASSES
         and yp.dtype.kind == "f"
         and yp.flags.c_contiguous
     )
     # argmax of scores with the class count as a compile-time constant
     ctup = (0,) * K if static else None
-    kern = k.confusion_chunks if n > chunk else k.confusion_chunks_serial
+    kern = by_size(k, "confusion_chunks", n, chunk)
     counts, wsum, bad_index, bad_code = kern(
         yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, chunk
     )
-    bad = _first_bad(bad_index, bad_code)
+    bad = first_bad(bad_index, bad_code)
     if bad is not None:
         code, index = bad
         raise KernelInputError(
@@ -144,10 +101,10 @@ def multilabel_table(
     token_shape=None,
 ):
     """Per-label tn/fp/fn/tp counts and weights, totals and per-token counts."""
-    k = _cpu()
+    k = _kernels()
     n, L = yt.shape
-    chunk = _chunk_for(n, 4 * L)
-    kern = k.multilabel_chunks if n > chunk else k.multilabel_chunks_serial
+    chunk = chunk_for(n, 4 * L)
+    kern = by_size(k, "multilabel_chunks", n, chunk)
     counts, wsum, totals, s_tp, s_fp, s_fn, bad_index, bad_code = kern(
         yt,
         true_mode,
@@ -164,7 +121,7 @@ def multilabel_table(
         bool(samplewise),
         chunk,
     )
-    bad = _first_bad(bad_index, bad_code)
+    bad = first_bad(bad_index, bad_code)
     if bad is not None:
         code, index = bad
         msg = _bad_message(code, index, names, token_shape, 2, 0)
@@ -179,7 +136,6 @@ def multilabel_table(
 
 def minmax(a):
     """(min, max) of a non-empty 1-D integer array, in parallel."""
-    k = _cpu()
-    kern = k.minmax_ids if a.shape[0] > CHUNK else k.minmax_ids_serial
-    lo, hi = kern(a, CHUNK)
+    k = _kernels()
+    lo, hi = by_size(k, "minmax_ids", a.shape[0])(a, config.CHUNK)
     return int(lo.min()), int(hi.max())

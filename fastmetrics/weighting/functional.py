@@ -1,10 +1,8 @@
-"""Class weighting (scikit-learn drop-ins and a sequence helper) and the Brier score.
+"""Class weighting: scikit-learn drop-ins and a sequence helper.
 
 * :func:`compute_class_weight` and :func:`compute_sample_weight`: scikit-learn
   1.9's ``sklearn.utils.class_weight`` functions (same results, errors and
   warnings);
-* :func:`brier_score_loss`: scikit-learn 1.9's ``sklearn.metrics`` function,
-  summed by a Numba kernel in float64;
 * :func:`temporal_sample_weight`: the ``(N, T)`` per-token ``sample_weight``
   that Keras' ``fit`` takes for temporal outputs, built from class weights
   (a dict, an array or ``"balanced"``), a mask / ``ignore_index`` and an
@@ -20,163 +18,33 @@ import warnings
 
 import numpy as np
 
-from ._validation import (
+from .. import config
+from .._core.backend import by_size, kernels
+from .._core.checks import (
     as_array,
     check_class_weight,
+    check_consistent_length,
     check_ignore_index,
     check_mask,
     check_sample_weight,
+    check_array_like,
+    check_sample_weight_1d,
+    column_or_1d,
+    is_sparse,
+    param_error,
 )
+from .._core.errors import first_bad, token_position
+from .._core.targets import unique
 
 __all__ = [
-    "brier_score_loss",
     "compute_class_weight",
     "compute_sample_weight",
     "temporal_sample_weight",
 ]
 
 
-class InvalidParameterError(ValueError, TypeError):
-    """A parameter has the wrong type or value (scikit-learn's class of the same name)."""
-
-
-class DataConversionWarning(UserWarning):
-    """The input was converted (scikit-learn's warning of the same name)."""
-
-
-# "balanced" without num_classes: labels are first counted into a table of this
-# size; a label outside it falls back to a pass for the largest label.
-_GUESS_CLASSES = 64
-
-
 def _kernels():
-    from ._kernels.cpu import weighting
-
-    return weighting
-
-
-def _chunk():
-    from ._dispatch import CHUNK
-
-    return CHUNK
-
-
-# ---------------------------------------------------------- parameter checks
-
-def _is_arraylike_not_scalar(x):
-    return (
-        hasattr(x, "__len__") or hasattr(x, "shape") or hasattr(x, "__array__")
-    ) and not np.isscalar(x)
-
-
-def _is_sparse(x):
-    return hasattr(x, "toarray") and hasattr(x, "format") and hasattr(x, "nnz")
-
-
-def _param_error(func, name, allowed, value):
-    raise InvalidParameterError(
-        f"The {name!r} parameter of {func} must be {allowed}. Got {value!r} instead."
-    )
-
-
-def _check_array_like(func, name, value, allow_none=False, allow_sparse=False):
-    if value is None and allow_none:
-        return
-    if _is_arraylike_not_scalar(value) or (allow_sparse and _is_sparse(value)):
-        return
-    allowed = "an array-like"
-    if allow_sparse:
-        allowed += " or a sparse array or matrix"
-    elif allow_none:
-        allowed += " or None"
-    _param_error(func, name, allowed, value)
-
-
-def _column_or_1d(y, warn=False):
-    y = np.asarray(y)
-    if y.ndim == 1:
-        return y
-    if y.ndim == 2 and y.shape[1] == 1:
-        if warn:
-            warnings.warn(
-                "A column-vector y was passed when a 1d array was expected. Please "
-                "change the shape of y to (n_samples, ), for example using ravel().",
-                DataConversionWarning,
-                stacklevel=3,
-            )
-        return y.reshape(-1)
-    raise ValueError(
-        f"y should be a 1d array, got an array of shape {y.shape} instead."
-    )
-
-
-def _assert_all_finite(a, input_name=""):
-    """scikit-learn's finiteness check (message without or with the input name)."""
-    if a.dtype.kind != "f" or a.size == 0:
-        return
-    lo = a.min()
-    hi = a.max()
-    if np.isfinite(lo) and np.isfinite(hi):
-        return
-    prefix = f"Input {input_name} contains" if input_name else "Input contains"
-    if np.isnan(lo) or np.isnan(hi):
-        raise ValueError(f"{prefix} NaN.")
-    raise ValueError(f"{prefix} infinity or a value too large for {a.dtype!r}.")
-
-
-def _num_samples(x):
-    if hasattr(x, "shape") and len(x.shape):
-        return x.shape[0]
-    return len(x)
-
-
-def _check_consistent_length(*arrays):
-    lengths = [_num_samples(a) for a in arrays if a is not None]
-    if len(set(lengths)) > 1:
-        raise ValueError(
-            "Found input variables with inconsistent numbers of samples: %r"
-            % [int(x) for x in lengths]
-        )
-
-
-def _check_sample_weight_1d(sample_weight, n_samples, force_float=True):
-    """scikit-learn's ``_check_sample_weight`` (1-D), plus: no negative weights."""
-    if sample_weight is None:
-        return None
-    if isinstance(sample_weight, numbers.Number):
-        return np.full(n_samples, sample_weight, dtype=np.float64)
-    sw = np.asarray(sample_weight)
-    if sw.dtype.kind not in "biuf":
-        raise ValueError(f"sample_weight must hold real numbers; got dtype {sw.dtype}.")
-    if force_float and sw.dtype.kind != "f":
-        sw = sw.astype(np.float64)
-    if sw.ndim != 1:
-        raise ValueError(
-            f"Sample weights must be 1D array or scalar, got {sw.ndim}D array. "
-            f"Expected either a scalar value or a 1D array of length {n_samples}."
-        )
-    _assert_all_finite(sw, "sample_weight")
-    if sw.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight.shape == {sw.shape}, expected {(n_samples,)}!"
-        )
-    if np.all(sw == 0):
-        raise ValueError("Sample weights must contain at least one non-zero number.")
-    if sw.size and sw.min() < 0:
-        i = int(np.argmax(sw < 0))
-        raise ValueError(
-            f"sample_weight must be >= 0 (fastmetrics does not accept negative "
-            f"weights); sample {i} has weight {sw[i]!r}."
-        )
-    return sw
-
-
-def _unique(y):
-    if y.ndim == 1 and y.dtype.kind in "biuf" and y.size:
-        from .ranking import _unique as fast_unique
-
-        return fast_unique(y)
-    return np.unique(y)
+    return kernels("weighting")
 
 
 # ---------------------------------------------------------- compute_class_weight
@@ -218,30 +86,30 @@ def compute_class_weight(class_weight, *, classes, y, sample_weight=None):
     func = "compute_class_weight"
     if not (class_weight is None or isinstance(class_weight, dict)
             or (isinstance(class_weight, str) and class_weight == "balanced")):
-        _param_error(func, "class_weight",
+        param_error(func, "class_weight",
                      "an instance of 'dict', a str among {'balanced'} or None",
                      class_weight)
     if not isinstance(classes, np.ndarray):
-        _param_error(func, "classes", "an instance of 'numpy.ndarray'", classes)
-    _check_array_like(func, "y", y)
-    _check_array_like(func, "sample_weight", sample_weight, allow_none=True)
+        param_error(func, "classes", "an instance of 'numpy.ndarray'", classes)
+    check_array_like(func, "y", y)
+    check_array_like(func, "sample_weight", sample_weight, allow_none=True)
     return _compute_class_weight(class_weight, classes=classes, y=y,
                                  sample_weight=sample_weight)
 
 
 def _compute_class_weight(class_weight, *, classes, y, sample_weight=None):
     y_arr = np.asarray(y)
-    unique_y = np.unique(y_arr) if y_arr.ndim != 1 else _unique(y_arr)
+    unique_y = np.unique(y_arr) if y_arr.ndim != 1 else unique(y_arr)
     if set(unique_y.tolist()) - set(np.asarray(classes).tolist()):
         raise ValueError("classes should include all valid labels that can be in y")
     if class_weight is None or len(class_weight) == 0:
         return np.ones(classes.shape[0], dtype=np.float64)
     if isinstance(class_weight, str) and class_weight == "balanced":
-        y1 = _column_or_1d(y_arr, warn=True)
-        le_classes = _unique(y1)
+        y1 = column_or_1d(y_arr, warn=True)
+        le_classes = unique(y1)
         if not np.all(np.isin(classes, le_classes.astype(classes.dtype))):
             raise ValueError("classes should have valid labels that are in y")
-        sw = _check_sample_weight_1d(sample_weight, y1.shape[0])
+        sw = check_sample_weight_1d(sample_weight, y1.shape[0])
         if sw is None:
             sw = np.ones(y1.shape[0], dtype=np.float64)
         y_ind = _encode(y1, le_classes)
@@ -314,13 +182,13 @@ def compute_sample_weight(class_weight, y, *, indices=None):
     func = "compute_sample_weight"
     if not (class_weight is None or isinstance(class_weight, (dict, list))
             or (isinstance(class_weight, str) and class_weight == "balanced")):
-        _param_error(func, "class_weight",
+        param_error(func, "class_weight",
                      "an instance of 'dict', an instance of 'list', a str among "
                      "{'balanced'} or None", class_weight)
-    _check_array_like(func, "y", y, allow_sparse=True)
-    _check_array_like(func, "indices", indices, allow_none=True)
+    check_array_like(func, "y", y, allow_sparse=True)
+    check_array_like(func, "indices", indices, allow_none=True)
 
-    sparse = _is_sparse(y)
+    sparse = is_sparse(y)
     if not sparse:
         y = np.atleast_1d(y)
         if y.ndim == 1:
@@ -351,7 +219,7 @@ def compute_sample_weight(class_weight, y, *, indices=None):
             y_full = np.asarray(y[:, [k]].toarray()).reshape(-1)
         else:
             y_full = y[:, k]
-        classes_full = _unique(y_full)
+        classes_full = unique(y_full)
         classes_missing = None
         if class_weight == "balanced" or n_outputs == 1:
             class_weight_k = class_weight
@@ -359,7 +227,7 @@ def compute_sample_weight(class_weight, y, *, indices=None):
             class_weight_k = class_weight[k]
         if indices is not None:
             y_subsample = y_full[indices]
-            classes_subsample = _unique(y_subsample)
+            classes_subsample = unique(y_subsample)
             weight_k = np.take(
                 _compute_class_weight(class_weight_k, classes=classes_subsample,
                                       y=y_subsample),
@@ -375,287 +243,6 @@ def compute_sample_weight(class_weight, y, *, indices=None):
             weight_k[np.isin(y_full, list(classes_missing))] = 0.0
         expanded.append(weight_k)
     return np.prod(expanded, axis=0, dtype=np.float64)
-
-
-# ---------------------------------------------------------- brier_score_loss
-
-def brier_score_loss(y_true, y_proba, *, sample_weight=None, pos_label=None,
-                     labels=None, scale_by_half="auto"):
-    r"""Compute the Brier score loss (scikit-learn drop-in).
-
-    Same results (to float64 rounding), errors and warnings as
-    ``sklearn.metrics.brier_score_loss`` (1.9), except that negative
-    ``sample_weight`` values raise ``ValueError``.  The squared errors are
-    summed by a Numba kernel in float64 (scikit-learn sums float32 inputs in
-    float32).
-
-    The Brier score is :math:`\frac{1}{\sum_i w_i}\sum_i w_i \sum_c (y_{ic} -
-    p_{ic})^2`, with :math:`y_{ic}` the one-hot target; it lies in [0, 2],
-    and is halved (to [0, 1]) for binary problems by default.
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-        True labels.
-    y_proba : array-like of shape (n_samples,) or (n_samples, n_classes), float
-        Predicted probabilities: of the positive class for a 1-D array, else
-        one column per class in sorted label order.
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights (finite, >= 0, not all zero).
-    pos_label : int, float, bool or str, default=None
-        Positive class for 1-D ``y_proba``; inferred as scikit-learn does
-        (1 for labels in {0, 1} or {-1, 1}, else the greater label; required
-        for string labels).
-    labels : array-like of shape (n_classes,), default=None
-        Class labels for 2-D ``y_proba``; inferred from ``y_true`` if None.
-    scale_by_half : bool or "auto", default="auto"
-        Halve the score; ``"auto"`` halves it when there are at most two
-        columns (binary).
-
-    Returns
-    -------
-    score : float
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastmetrics.weighting import brier_score_loss
-    >>> y_true = np.array([0, 1, 1, 0])
-    >>> y_prob = np.array([0.1, 0.9, 0.8, 0.3])
-    >>> round(brier_score_loss(y_true, y_prob), 6)
-    0.0375
-    >>> round(brier_score_loss(y_true, y_prob, scale_by_half=False), 6)
-    0.075
-    >>> round(brier_score_loss(["eggs", "ham", "spam"],
-    ...                        [[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.2, 0.2, 0.6]],
-    ...                        labels=["eggs", "ham", "spam"]), 6)
-    0.146667
-    """
-    func = "brier_score_loss"
-    _check_array_like(func, "y_true", y_true)
-    _check_array_like(func, "y_proba", y_proba)
-    _check_array_like(func, "sample_weight", sample_weight, allow_none=True)
-    if pos_label is not None and not isinstance(
-            pos_label, (numbers.Real, str, bool, np.bool_)):
-        _param_error(func, "pos_label",
-                     "an instance of 'float', an instance of 'str', an instance of "
-                     "'bool' or an instance of 'numpy.bool' or None", pos_label)
-    _check_array_like(func, "labels", labels, allow_none=True)
-    if not (isinstance(scale_by_half, (bool, np.bool_))
-            or (isinstance(scale_by_half, str) and scale_by_half == "auto")):
-        _param_error(func, "scale_by_half",
-                     "an instance of 'bool' or an instance of 'numpy.bool' or a str "
-                     "among {'auto'}", scale_by_half)
-
-    p = _check_proba(y_proba)
-    if p.ndim == 1 or p.shape[1] == 1:
-        total, wsum = _brier_binary(y_true, p.reshape(-1), sample_weight, pos_label)
-        n_cols = 1
-    else:
-        total, wsum = _brier_multiclass(y_true, p, sample_weight, labels)
-        n_cols = p.shape[1]
-    if wsum == 0.0:
-        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
-    score = total / wsum
-    if scale_by_half == "auto":
-        scale_by_half = n_cols < 3
-    if scale_by_half:
-        score *= 0.5
-    return float(score)
-
-
-def _check_proba(y_proba):
-    """scikit-learn's ``check_array(y_proba, ensure_2d=False, dtype=float)``."""
-    p = as_array(y_proba, "y_proba")
-    if p.dtype.kind == "c":
-        raise ValueError(f"Complex data not supported\n{p}\n")
-    if p.dtype not in (np.float64, np.float32):
-        try:
-            p = p.astype(np.float32 if p.dtype == np.float16 else np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"y_proba must hold probabilities (real numbers); got dtype {p.dtype}."
-            ) from exc
-    if p.ndim == 0:
-        raise ValueError(
-            f"Expected 2D array, got scalar array instead:\narray={p}.\n"
-            "Reshape your data either using array.reshape(-1, 1) if your data has a "
-            "single feature or array.reshape(1, -1) if it contains a single sample."
-        )
-    if p.ndim > 2:
-        raise ValueError(f"Found array with dim {p.ndim}, while dim <= 2 is required.")
-    if p.shape[0] < 1:
-        raise ValueError(
-            f"Found array with 0 sample(s) (shape={p.shape}) while a minimum of 1 "
-            "is required."
-        )
-    if p.ndim == 2 and p.shape[1] < 1:
-        raise ValueError(
-            f"Found array with 0 feature(s) (shape={p.shape}) while a minimum of 1 "
-            "is required."
-        )
-    _assert_all_finite(p)
-    return p
-
-
-def _check_sw_for(sample_weight, n):
-    if sample_weight is None:
-        return None
-    sw = _check_sample_weight_1d(sample_weight, n, force_float=False)
-    return np.ascontiguousarray(sw, dtype=np.float64)
-
-
-def _run_chunks(kern_name, *args):
-    k = _kernels()
-    n = args[0].shape[0]
-    chunk = _chunk()
-    kern = getattr(k, kern_name if n > chunk else kern_name + "_serial")
-    return kern(*args, chunk)
-
-
-def _brier_binary(y_true, p, sample_weight, pos_label):
-    from .ranking import _binary_target_type, _check_pos_label
-
-    y_true = _column_or_1d(y_true)
-    _assert_all_finite(y_true)
-    _check_consistent_length(p, y_true, sample_weight)
-    sw = _check_sw_for(sample_weight, p.shape[0])
-    y_type = _binary_target_type(y_true)  # scikit-learn's type_of_target for 1-D
-    if y_type != "binary":
-        raise ValueError(
-            f"The type of the target inferred from y_true is {y_type} but should be "
-            "binary according to the shape of y_prob."
-        )
-    hi, lo = p.max(), p.min()
-    if hi > 1:
-        raise ValueError(f"y_prob contains values greater than 1: {hi}")
-    if lo < 0:
-        raise ValueError(f"y_prob contains values less than 0: {lo}")
-    try:
-        pos_label = _check_pos_label(pos_label, y_true)
-    except ValueError:
-        classes = _unique(y_true)
-        if classes.dtype.kind in "OUS":
-            raise
-        pos_label = classes[-1]
-    p = np.ascontiguousarray(p)
-    if (y_true.dtype.kind in "biuf" and isinstance(pos_label, (numbers.Real, np.bool_))
-            and not isinstance(pos_label, str)):
-        yk = y_true.view(np.uint8) if y_true.dtype.kind == "b" else y_true
-        pl = float(pos_label)
-    else:  # strings / objects: compare in NumPy, then read a 0/1 array
-        yk = np.asarray(y_true == pos_label, dtype=np.uint8)
-        if yk.shape != y_true.shape:  # a scalar False from an impossible comparison
-            yk = np.zeros(y_true.shape[0], dtype=np.uint8)
-        pl = 1.0
-    stats = _run_chunks("brier_binary_chunks", np.ascontiguousarray(yk), pl, p, sw)
-    return float(stats[:, 0].sum()), float(stats[:, 1].sum())
-
-
-def _brier_multiclass(y_true, p, sample_weight, labels):
-    from ._format import _type_of_target
-    from .ranking import _binary_target_type
-
-    hi, lo = p.max(), p.min()
-    if hi > 1:
-        raise ValueError(f"y_prob contains values greater than 1: {hi}")
-    if lo < 0:
-        raise ValueError(f"y_prob contains values lower than 0: {lo}")
-    _check_consistent_length(p, y_true, sample_weight)
-    sw = _check_sw_for(sample_weight, p.shape[0])
-
-    y_raw = y_true
-    y = np.asarray(y_true)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y.reshape(-1)
-    if y.ndim != 1:
-        if _type_of_target(y, "y_true").endswith("multioutput"):
-            raise ValueError(
-                "Multioutput target data is not supported with label binarization"
-            )
-        raise ValueError(
-            "fastmetrics.brier_score_loss reads y_true as class labels of shape "
-            f"(n_samples,); got shape {y.shape} (a label indicator matrix is not "
-            "supported: pass the class labels)."
-        )
-    if labels is not None:
-        classes = np.unique(np.asarray(labels))
-        try:
-            same_order = bool(np.all(classes == np.asarray(labels)))
-        except (ValueError, TypeError):
-            same_order = False
-        if not same_order:
-            warnings.warn(
-                f"Labels passed were {labels}. But this function assumes labels are "
-                "ordered lexicographically. Pass the ordered "
-                f"labels={classes.tolist()} and ensure that the columns of y_prob "
-                "correspond to this ordering.",
-                UserWarning,
-                stacklevel=3,
-            )
-        present = _unique(y) if y.dtype.kind in "biuf" else np.unique(y)
-        if not np.all(np.isin(present, classes)):
-            undeclared = set(y_raw) - set(labels)
-            raise ValueError(
-                f"y_true contains values {undeclared} not belonging to the passed "
-                f"labels {labels}."
-            )
-    else:
-        y_type, classes = _binary_target_type(y, with_classes=True)
-        if y_type not in ("binary", "multiclass"):
-            raise ValueError("Unknown label type: %s" % repr((y_raw,)))
-    if classes.shape[0] == 1:
-        if labels is None:
-            raise ValueError(
-                f"y_true contains only one label ({classes[0]}). Please provide the list of all "
-                "expected class labels explicitly through the labels "
-                "argument."
-            )
-        raise ValueError(
-            "The labels array needs to contain at least two labels, got "
-            f"{classes}."
-        )
-    n_classes = classes.shape[0]
-    # scikit-learn's sum-to-one check: isclose(row_sum, 1, rtol=sqrt(eps))
-    tol = 1e-8 + float(np.sqrt(np.finfo(p.dtype).eps))
-    if n_classes != p.shape[1]:
-        # scikit-learn warns about the row sums before this error
-        _warn_row_sums(p, tol)
-        if labels is None:
-            raise ValueError(
-                f"y_true and y_prob contain different number of classes: {n_classes} vs {p.shape[1]}. "
-                "Please provide the true labels explicitly through the labels "
-                f"argument. Classes found in y_true: {classes}"
-            )
-        raise ValueError(
-            "The number of classes in labels is different from that in y_prob. "
-            f"Classes found in labels: {classes}"
-        )
-    offset = 0
-    if y.dtype.kind in "biu" and classes.dtype.kind in "biu" and (
-            int(classes[-1]) - int(classes[0]) + 1 == n_classes):
-        idx = y.view(np.uint8) if y.dtype.kind == "b" else y
-        offset = int(classes[0])
-    else:
-        idx = np.searchsorted(classes, y)
-    stats = _run_chunks("brier_multiclass_chunks", np.ascontiguousarray(idx), offset,
-                        np.ascontiguousarray(p), sw, tol)
-    if stats[:, 2].sum() > 0:
-        warnings.warn(
-            "The y_prob values do not sum to one. Make sure to pass probabilities.",
-            UserWarning,
-            stacklevel=3,
-        )
-    return float(stats[:, 0].sum()), float(stats[:, 1].sum())
-
-
-def _warn_row_sums(p, tol):
-    if np.any(np.abs(p.sum(axis=1, dtype=np.float64) - 1.0) > tol):
-        warnings.warn(
-            "The y_prob values do not sum to one. Make sure to pass probabilities.",
-            UserWarning,
-            stacklevel=4,
-        )
 
 
 # ---------------------------------------------------------- temporal_sample_weight
@@ -800,9 +387,9 @@ def temporal_sample_weight(y, class_weight="balanced", *, num_classes=None, mask
                 f"{cw_in.dtype}."
             )
 
-    chunk = _chunk()
+    chunk = config.CHUNK
     parallel = n > chunk
-    count_kern = k.class_count_chunks if parallel else k.class_count_chunks_serial
+    count_kern = by_size(k, "class_count_chunks", n)
     counted = None
 
     # the number of classes C
@@ -817,7 +404,7 @@ def temporal_sample_weight(y, class_weight="balanced", *, num_classes=None, mask
         if balanced:
             # count with a guessed table size: no separate pass for the largest
             # label unless a label falls outside it (then the checked path below)
-            counted = count_kern(yk, _GUESS_CLASSES, w, rep, m, ignore, chunk)
+            counted = count_kern(yk, config.GUESS_CLASSES, w, rep, m, ignore, chunk)
             if (counted[2] >= 0).any():
                 counted = None
             else:
@@ -854,7 +441,7 @@ def temporal_sample_weight(y, class_weight="balanced", *, num_classes=None, mask
         cw = check_class_weight(class_weight if cw_in is None else cw_in, C)
 
     out = np.empty(n, dtype=np.float32)
-    kern = k.temporal_weight_chunks if parallel else k.temporal_weight_chunks_serial
+    kern = by_size(k, "temporal_weight_chunks", n)
     bad_index, bad_code = kern(yk, C, cw, w, rep, m, ignore, out, chunk)
     _raise_bad(k, bad_index, bad_code, yk, one_hot, C, token_shape)
     out = out.reshape(token_shape)
@@ -870,8 +457,8 @@ def _is_class_id(key):
 
 def _infer_classes(k, yk, m, ignore, token_shape):
     """C = largest kept label + 1 (one parallel pass), checking the labels."""
-    chunk = _chunk()
-    kern = k.label_range_chunks if yk.shape[0] > chunk else k.label_range_chunks_serial
+    chunk = config.CHUNK
+    kern = by_size(k, "label_range_chunks", yk.shape[0])
     lo, hi, bad_index, bad_code = kern(yk, m, ignore, chunk)
     _raise_bad(k, bad_index, bad_code, yk, False, None, token_shape)
     if lo.size == 0 or lo.min() > hi.max():  # no kept token
@@ -880,7 +467,7 @@ def _infer_classes(k, yk, m, ignore, token_shape):
     if lo < 0:
         i = _first_index(yk, m, ignore, lambda v: v < 0)
         raise ValueError(
-            f"y has a negative label {yk[i].item()!r} at token {_pos(i, token_shape)}; class "
+            f"y has a negative label {yk[i].item()!r} at token {token_position(i, token_shape)}; class "
             "ids must be >= 0 (mark padding with mask= or ignore_index=)."
         )
     return hi + 1
@@ -893,19 +480,12 @@ def _first_index(yk, m, ignore, pred):
     return int(np.flatnonzero(keep & pred(yk))[0])
 
 
-def _pos(i, token_shape):
-    if len(token_shape) <= 1:
-        return int(i)
-    return tuple(int(j) for j in np.unravel_index(int(i), token_shape))
-
-
 def _raise_bad(k, bad_index, bad_code, yk, one_hot, C, token_shape):
-    hit = np.flatnonzero(bad_index >= 0)
-    if hit.size == 0:
+    bad = first_bad(bad_index, bad_code)
+    if bad is None:
         return
-    c = hit[0]  # chunks are in token order
-    i, code = int(bad_index[c]), int(bad_code[c])
-    pos = _pos(i, token_shape)
+    code, i = bad
+    pos = token_position(i, token_shape)
     if code == k.WEIGHT_INVALID:
         raise ValueError(
             f"sample_weight must be finite and >= 0; first bad weight at token {pos}."

@@ -35,8 +35,10 @@ import warnings
 
 import numpy as np
 
-from ._validation import (
-    check_mergeable,
+from .. import config
+from .._core.backend import kernels
+from .._core.state import check_mergeable
+from .._core.checks import (
     as_array,
     check_class_weight,
     check_ignore_index,
@@ -44,7 +46,7 @@ from ._validation import (
     check_num_classes,
     check_sample_weight,
 )
-from .exceptions import UndefinedMetricWarning
+from ..exceptions import UndefinedMetricWarning
 
 __all__ = ["AUC"]
 
@@ -84,14 +86,6 @@ def _check_probabilities(s):
         "scores='any' for logits or other scales."
     )
 
-# Parallel update: a part must hold at least _PART_MIN_SCORES scores and 8
-# tokens per table cell (a part table costs page faults and a reduction pass,
-# ~0.1-0.3 ms per MiB); at most _MAX_PARTS parts and _PARTS_BYTES of part
-# tables.  The count depends on the input size and the table only (never on
-# the thread count), so results do not depend on the threads.
-_PART_MIN_SCORES = 1 << 21
-_MAX_PARTS = 16
-_PARTS_BYTES = 64 << 20
 
 _ROC_UNDEFINED = ("Only one class is present in y_true. ROC AUC score is not "
                   "defined in that case.")
@@ -100,16 +94,18 @@ _AP_NO_POSITIVE = ("No positive class found in y_true, recall is set to one for 
 
 
 def _kernels():
-    from ._kernels.cpu import ranking_stream
-
-    return ranking_stream
+    return kernels("ranking_stream")
 
 
 def _n_parts(n, C, B):
-    """Number of parts of a parallel update (a power of two, 1 = serial)."""
+    """Number of parts of a parallel update (a power of two, 1 = serial).
+
+    It depends on the input size and the table only (``config.PART_MIN_SCORES``,
+    ``MAX_PARTS``, ``PARTS_BYTES``), never on the thread count, so results do
+    not depend on the threads."""
     table_bytes = C * B * 2 * 8
-    p = min(_MAX_PARTS, (n * C) // _PART_MIN_SCORES, n // (16 * B),
-            _PARTS_BYTES // table_bytes)
+    p = min(config.MAX_PARTS, (n * C) // config.PART_MIN_SCORES, n // (16 * B),
+            config.PARTS_BYTES // table_bytes)
     if p < 2:
         return 1
     return 1 << (int(p).bit_length() - 1)
@@ -659,7 +655,7 @@ class AUC:
         """The kept tokens of one update, read by the functional API's reader:
         labels (binary uint8 0/1, multiclass int64 ids, multilabel uint8 with
         ``IGNORED`` marking dropped elements), scores and weights (copies)."""
-        from ._ranking_tokens import ranking_tokens
+        from ._tokens import ranking_tokens
 
         yt = _kernel_dtype(y_true, "y_true")
         ys = _kernel_dtype(y_score, "y_score")
@@ -700,7 +696,7 @@ class AUC:
     def _exact_problem(self, c):
         """(positive, scores, weights) of class c, or of the pooled problem
         (c = None, micro average)."""
-        from ._ranking_tokens import IGNORED
+        from ._tokens import IGNORED
 
         y, s, w = self._consolidated()
         C = self._C
@@ -747,7 +743,7 @@ class AUC:
                          class_weight):
         """Raise the functional API's error for bad input (so both modes and the
         functional API word it alike); return if that reader accepts it."""
-        from ._ranking_tokens import ranking_tokens
+        from ._tokens import ranking_tokens
 
         ranking_tokens(
             y_true, y_score, task=self.task,
@@ -834,7 +830,7 @@ class AUC:
 def _exact_auc_ap(yc, sc, wc):
     """(auc, ap, nan, nan, P, N) of one binary problem with the functional
     API's exact kernels; zero-weight tokens dropped."""
-    from . import ranking
+    from . import functional as ranking
 
     yc = np.ascontiguousarray(yc)
     sc = np.ascontiguousarray(sc)
