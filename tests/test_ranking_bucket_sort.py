@@ -22,7 +22,8 @@ from sklearn import metrics as skm
 
 import fastmetrics as fm
 from fastmetrics import config
-from fastmetrics.ranking import functional as R
+from fastmetrics.ranking import _binary as R
+from fastmetrics.ranking import _sklearn
 from fastmetrics._kernels.cpu import bucket_sort as B
 
 
@@ -206,7 +207,7 @@ def test_one_vs_rest_fast_path_matches_sklearn(dtype, weighted):
     p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     p = p.astype(dtype)
     w = rng.random(n) if weighted else None
-    assert R._ovr_fast(y, p, classes, "macro", w) is not None  # the fast path is taken
+    assert _sklearn._ovr_fast(y, p, classes, "macro", w) is not None  # the fast path is taken
     for average in ("macro", "weighted", None):
         got = fm.roc_auc_score(y, p, multi_class="ovr", average=average, sample_weight=w)
         exp = skm.roc_auc_score(y, p, multi_class="ovr", average=average, sample_weight=w)

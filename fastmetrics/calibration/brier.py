@@ -147,10 +147,8 @@ def _check_proba(y_proba):
 
 
 def _check_sw_for(sample_weight, n):
-    if sample_weight is None:
-        return None
-    sw = _check_sample_weight_1d(sample_weight, n, force_float=False)
-    return np.ascontiguousarray(sw, dtype=np.float64)
+    sw = check_sample_weight_1d(sample_weight, n, force_float=False)
+    return as_kernel_weights(sw)
 
 
 def _run_chunks(kern_name, *args):

@@ -21,24 +21,14 @@ weights ``(n,)`` float64 or None.
 """
 
 import numbers
-import warnings
 
 import numpy as np
 
 from .. import config
 from .._core.backend import by_size, kernels
-from .._core.checks import as_array
-from ..exceptions import UndefinedMetricWarning
-from . import _tokens
-
-__all__ = ["top_k_accuracy_score"]
-
-
-
-def _rk():
-    from . import functional
-
-    return functional
+from .._core.checks import as_array, column_or_1d
+from .._core.targets import unique
+from . import _binary
 
 
 def _kernels():
@@ -96,7 +86,7 @@ def _check_weights(sample_weight, n):
     """float64 (n,) weights (finite, >= 0) or None."""
     if sample_weight is None:
         return None
-    sw = _rk()._column_or_1d(sample_weight, "sample_weight")
+    sw = column_or_1d(sample_weight, "sample_weight")
     if sw.dtype.kind not in "biuf":
         raise ValueError(f"sample_weight must hold real numbers; got dtype {sw.dtype}.")
     sw = np.asarray(sw, dtype=np.float64)
@@ -316,14 +306,13 @@ def multiclass_average_precision(y_true, y_score, average, pos_label, sample_wei
     average_precision : float, or float64 ndarray of shape (n_classes,) for
         ``average=None``
     """
-    rk = _rk()
     if pos_label != 1:
         raise ValueError(
             "Parameter pos_label is fixed to 1 for multiclass y_true. "
             "Do not set pos_label or set pos_label to 1."
         )
     ys = _real_scores(as_array(y_score, "y_score"))
-    classes = rk._unique(y_true)
+    classes = unique(y_true)
     n, C = y_true.shape[0], classes.shape[0]
     if ys.shape != (n, C):
         raise ValueError(
@@ -337,8 +326,8 @@ def multiclass_average_precision(y_true, y_score, average, pos_label, sample_wei
         return ap_samples_core(codes, ys, w)
     # label_binarize, then one binary problem per column (the multilabel path)
     indicator = (codes.reshape(-1, 1) == np.arange(C)).view(np.uint8)
-    return rk._average_binary_score(
-        lambda t, sc, w: rk._binary_average_precision(t, sc, 1, w),
+    return _binary._average_binary_score(
+        lambda t, sc, w: _binary._binary_average_precision(t, sc, 1, w),
         indicator, ys, average, sample_weight,
     )
 
@@ -384,139 +373,3 @@ def _check_topk_params(k, normalize):
         raise ValueError(f"normalize must be a bool; got {normalize!r}.")
 
 
-@_tokens.doc
-def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=None,
-                         labels=None, task=None, num_classes=None, mask=None,
-                         ignore_index=None, class_weight=None):
-    """Top-k accuracy: how often the true class is among the ``k`` best scored.
-
-    scikit-learn's ``top_k_accuracy_score``: when scores tie, the class with
-    the higher index ranks first (scikit-learn's stable argsort, reversed).
-
-    Parameters
-    ----------
-    y_true : array-like of shape (n_samples,)
-        True labels (binary or multiclass; ints, floats with integer values,
-        strings or bools).
-    y_score : array-like of shape (n_samples,) or (n_samples, n_classes), real
-        Binary: the score of the greater class (``k=1`` thresholds it at 0.5
-        when all scores lie in [0, 1], else at 0).  Multiclass: one column per
-        class, in the order of ``labels`` or of the sorted labels of
-        ``y_true``.
-    k : int >= 1, default=2
-        Number of best-scored classes that count as a hit.
-    normalize : bool, default=True
-        Return the fraction of hits (weighted by ``sample_weight``); else their
-        number (or weight sum).
-    sample_weight : array-like of shape (n_samples,), default=None
-        Finite, non-negative weights.
-    labels : array-like of shape (n_classes,), default=None
-        Sorted, unique labels indexing the columns of ``y_score``; needed when
-        ``y_true`` does not hold every class.
-    {sequence_params}
-
-    Returns
-    -------
-    score : float
-        With ``k >= n_classes`` every row is a hit (an UndefinedMetricWarning
-        says so).
-    """
-    if _tokens.extensions_used(task, num_classes, mask, ignore_index, class_weight):
-        return _tokens.top_k_accuracy_score(
-            y_true, y_score, k=k, normalize=normalize, sample_weight=sample_weight,
-            labels=labels, task=task, num_classes=num_classes, mask=mask,
-            ignore_index=ignore_index, class_weight=class_weight)
-    rk = _rk()
-    _check_topk_params(k, normalize)
-    k = int(k)
-    yt = rk._column_or_1d(as_array(y_true, "y_true"), "y_true")
-    if yt.shape[0] == 0:
-        raise ValueError(
-            "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required."
-        )
-    y_type = rk._binary_target_type(yt)
-    if labels is not None:
-        labels = rk._column_or_1d(as_array(labels, "labels"), "labels")
-    if y_type == "binary" and labels is not None and labels.shape[0] > 2:
-        y_type = "multiclass"
-    if y_type not in ("binary", "multiclass"):
-        raise ValueError(
-            f"y type must be 'binary' or 'multiclass', got '{y_type}' instead."
-        )
-    ys = _real_scores(as_array(y_score, "y_score"))
-    if y_type == "binary":
-        if ys.ndim == 2 and ys.shape[1] != 1:
-            raise ValueError(
-                "`y_true` is binary while y_score is 2d with"
-                f" {ys.shape[1]} classes. If `y_true` does not contain all the"
-                " labels, `labels` must be provided."
-            )
-        ys = rk._column_or_1d(ys, "y_score")
-    elif ys.ndim != 2:
-        raise ValueError(
-            "`y_score` needs to be of shape `(n_samples, n_classes)`, since "
-            "`y_true` contains multiple classes. Got "
-            f"`y_score.shape={ys.shape}`."
-        )
-    n = yt.shape[0]
-    lengths = [n, ys.shape[0]]
-    if sample_weight is not None:
-        sw_len = rk._column_or_1d(as_array(sample_weight, "sample_weight"),
-                                  "sample_weight").shape[0]
-        lengths.append(sw_len)
-    if len(set(lengths)) > 1:
-        raise ValueError(
-            "Found input variables with inconsistent numbers of samples: %r" % lengths
-        )
-    n_score_classes = ys.shape[1] if ys.ndim == 2 else 2
-    if labels is None:
-        classes = rk._unique(yt)
-        if classes.shape[0] != n_score_classes:
-            raise ValueError(
-                f"Number of classes in 'y_true' ({classes.shape[0]}) not equal "
-                f"to the number of classes in 'y_score' ({n_score_classes})."
-                "You can provide a list of all known classes by assigning it "
-                "to the `labels` parameter."
-            )
-        codes = _encode(yt, classes)
-    else:
-        classes = np.unique(labels)
-        if classes.shape[0] != labels.shape[0]:
-            raise ValueError("Parameter 'labels' must be unique.")
-        if not np.array_equal(classes, labels):
-            raise ValueError("Parameter 'labels' must be ordered.")
-        if classes.shape[0] != n_score_classes:
-            raise ValueError(
-                f"Number of given labels ({classes.shape[0]}) not equal to the "
-                f"number of classes in 'y_score' ({n_score_classes})."
-            )
-        codes = _encode(yt, classes)
-        if codes is None:
-            raise ValueError("'y_true' contains labels not in parameter 'labels'.")
-    w = _check_weights(sample_weight, n)
-    n_classes = classes.shape[0]
-    if k >= n_classes:
-        warnings.warn(
-            f"'k' ({k}) greater than or equal to 'n_classes' ({n_classes}) "
-            "will result in a perfect score and is therefore meaningless.",
-            UndefinedMetricWarning,
-            stacklevel=2,
-        )
-    if y_type == "binary":
-        if ys.dtype.kind == "f" and not np.all(np.isfinite(ys)):
-            bad = int(np.flatnonzero(~np.isfinite(ys))[0])
-            raise ValueError(f"y_score contains NaN or infinity (first bad score in row {bad})")
-        if k == 1:
-            threshold = 0.5 if ys.min() >= 0 and ys.max() <= 1 else 0
-            hit = (ys > threshold) == (codes == 1)
-        else:
-            hit = np.ones(n, dtype=bool)
-        hits = float(np.sum(hit)) if w is None else float(np.dot(hit, w))
-        total = float(n) if w is None else float(np.sum(w))
-    else:
-        hits, total = topk_core(codes, ys, k, w)
-    if not normalize:
-        return hits
-    if total == 0:
-        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
-    return hits / total

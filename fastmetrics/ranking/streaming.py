@@ -47,6 +47,7 @@ from .._core.checks import (
     check_sample_weight,
 )
 from ..exceptions import UndefinedMetricWarning
+from . import _binary
 
 __all__ = ["AUC"]
 
@@ -830,7 +831,6 @@ class AUC:
 def _exact_auc_ap(yc, sc, wc):
     """(auc, ap, nan, nan, P, N) of one binary problem with the functional
     API's exact kernels; zero-weight tokens dropped."""
-    from . import functional as ranking
 
     yc = np.ascontiguousarray(yc)
     sc = np.ascontiguousarray(sc)
@@ -842,7 +842,7 @@ def _exact_auc_ap(yc, sc, wc):
     if yc.shape[0] == 0:
         return np.nan, np.nan, np.nan, np.nan, 0.0, 0.0
     yc = yc.astype(np.uint8, copy=False)
-    auc, ap, P, N = ranking._auc_ap(yc, sc, 1, wc)
+    auc, ap, P, N = _binary._auc_ap(yc, sc, 1, wc)
     return auc, ap, 0.0, 0.0, P, N
 
 
