@@ -59,6 +59,7 @@ from .._core.checks import (
     check_sample_weight,
     column_or_1d,
 )
+from .._core.docs import fill
 from .._core.errors import first_bad, token_position
 from .._core.targets import check_pos_label
 from ..exceptions import UndefinedMetricWarning
@@ -345,6 +346,7 @@ _COMMON_PARAMS = """
         Tokens whose label equals this value are left out."""
 
 
+@fill(common_params=_COMMON_PARAMS)
 def expected_calibration_error(y_true, y_prob, *, task="binary", num_classes=None,
                                n_bins=15, norm="l1", strategy="uniform",
                                sample_weight=None, mask=None, ignore_index=None):
@@ -355,8 +357,9 @@ def expected_calibration_error(y_true, y_prob, *, task="binary", num_classes=Non
     ``multiclass_calibration_error`` with the same ``n_bins`` and ``norm``.
 
     Parameters
-    ----------{common}
-    norm : {{"l1", "l2", "max"}}, default="l1"
+    ----------
+    {common_params}
+    norm : {"l1", "l2", "max"}, default="l1"
         ``sum_k p_k |acc_k - conf_k|``, ``sqrt(sum_k p_k (acc_k - conf_k)**2)``
         or ``max_k |acc_k - conf_k|`` over the bins that carry weight, where
         ``p_k`` is the bin's share of the total weight.
@@ -386,6 +389,7 @@ def expected_calibration_error(y_true, y_prob, *, task="binary", num_classes=Non
     return _error_from_sums(weight, conf, correct, norm)
 
 
+@fill(common_params=_COMMON_PARAMS)
 def reliability_diagram(y_true, y_prob, *, task="binary", num_classes=None, n_bins=15,
                         strategy="uniform", sample_weight=None, mask=None,
                         ignore_index=None):
@@ -395,7 +399,8 @@ def reliability_diagram(y_true, y_prob, *, task="binary", num_classes=None, n_bi
     a calibrated model lies on the diagonal.
 
     Parameters
-    ----------{common}
+    ----------
+    {common_params}
 
     Returns
     -------
@@ -423,11 +428,6 @@ def reliability_diagram(y_true, y_prob, *, task="binary", num_classes=None, n_bi
         ignore_index,
     )
     return _diagram_from_sums(edges, count, weight, conf, correct)
-
-
-expected_calibration_error.__doc__ = expected_calibration_error.__doc__.format(
-    common=_COMMON_PARAMS)
-reliability_diagram.__doc__ = reliability_diagram.__doc__.format(common=_COMMON_PARAMS)
 
 
 # ------------------------------------------------------ scikit-learn drop-in

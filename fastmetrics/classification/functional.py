@@ -10,6 +10,7 @@ in a single fused kernel pass, then derive the metric from the counts.
 
 import numpy as np
 
+from .._core.docs import fill
 from . import _stats
 from ._format import build_stats
 from .._core.checks import (
@@ -80,9 +81,7 @@ SEQUENCE_PARAMS = """
 """
 
 
-def _doc(func):
-    func.__doc__ = func.__doc__.replace("    {sequence_params}\n", SEQUENCE_PARAMS.strip("\n") + "\n")
-    return func
+_doc = fill(sequence_params=SEQUENCE_PARAMS)
 
 
 def _stats_for(y_true, y_pred, sample_weight, ext, samplewise=False, allow_empty=False):

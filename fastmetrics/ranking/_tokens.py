@@ -15,6 +15,7 @@ import numbers
 import numpy as np
 
 from .._core.backend import kernels
+from .._core.docs import fill
 from .._core.checks import (
     as_array,
     check_class_weight,
@@ -555,10 +556,7 @@ SEQUENCE_PARAMS = """
 """
 
 
-def doc(func):
-    """Fill ``{sequence_params}`` in a ranking function's docstring."""
-    func.__doc__ = func.__doc__.replace(
-        "    {sequence_params}\n", SEQUENCE_PARAMS.strip("\n") + "\n")
-    return func
+#: Decorator filling ``{sequence_params}`` in a ranking function's docstring.
+doc = fill(sequence_params=SEQUENCE_PARAMS)
 
 
