@@ -33,9 +33,3 @@ def first_bad(bad_index, bad_code):
         return None
     c = hit[0]
     return int(bad_code[c]), int(bad_index[c])
-
-
-def bad_weight_message(position, value=None):
-    """The message for a negative or non-finite sample weight."""
-    tail = "" if value is None else f": {value!r}"
-    return f"sample_weight must be finite and >= 0; first bad weight at token {position}{tail}."
