@@ -9,87 +9,26 @@ Importing the package does not import Numba: kernels are compiled (or loaded
 from the on-disk cache) on first use.
 """
 
-from .classification import (
-    accuracy_score,
-    balanced_accuracy_score,
-    classification_report,
-    cohen_kappa_score,
-    confusion_matrix,
-    f1_score,
-    fbeta_score,
-    matthews_corrcoef,
-    multilabel_confusion_matrix,
-    precision_recall_fscore_support,
-    precision_score,
-    recall_score,
-)
-from .calibration import (
-    brier_score_loss,
-    calibration_curve,
-    expected_calibration_error,
-    reliability_diagram,
-)
+from . import calibration, classification, losses, ranking, weighting
+from .calibration.brier import *  # noqa: F401,F403
+from .calibration.functional import *  # noqa: F401,F403
+from .classification.functional import *  # noqa: F401,F403
 from .exceptions import UndefinedMetricWarning
-from .losses import (
-    binary_crossentropy,
-    binary_focal_crossentropy,
-    categorical_crossentropy,
-    categorical_focal_crossentropy,
-    log_loss,
-    sparse_categorical_crossentropy,
-)
-from .ranking import (
-    auc,
-    average_precision_score,
-    det_curve,
-    precision_recall_curve,
-    roc_auc_score,
-    roc_curve,
-    top_k_accuracy_score,
-)
-
-from .weighting import (
-    compute_class_weight,
-    compute_sample_weight,
-    temporal_sample_weight,
-)
+from .losses.functional import *  # noqa: F401,F403
+from .ranking.functional import *  # noqa: F401,F403
+from .weighting.functional import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
+# the public functions of every family (each family module's __all__)
 __all__ = [
-    "accuracy_score",
-    "balanced_accuracy_score",
-    "classification_report",
-    "cohen_kappa_score",
-    "confusion_matrix",
-    "f1_score",
-    "fbeta_score",
-    "matthews_corrcoef",
-    "multilabel_confusion_matrix",
-    "precision_recall_fscore_support",
-    "precision_score",
-    "recall_score",
+    *classification.functional.__all__,
+    *ranking.functional.__all__,
+    *losses.functional.__all__,
+    *calibration.functional.__all__,
+    *calibration.brier.__all__,
+    *weighting.functional.__all__,
     "UndefinedMetricWarning",
-    "auc",
-    "average_precision_score",
-    "det_curve",
-    "precision_recall_curve",
-    "roc_auc_score",
-    "roc_curve",
-    "top_k_accuracy_score",
-    "calibration_curve",
-    "expected_calibration_error",
-    "reliability_diagram",
-    "brier_score_loss",
-    "compute_class_weight",
-    "compute_sample_weight",
-    "temporal_sample_weight",
-    "binary_crossentropy",
-    "binary_focal_crossentropy",
-    "categorical_crossentropy",
-    "categorical_focal_crossentropy",
-    "log_loss",
-    "sparse_categorical_crossentropy",
     "streaming",
 ]
 

@@ -2,20 +2,9 @@
 ``calibration_curve`` and ``brier_score_loss`` (functional API) and the
 streaming :class:`CalibrationError` state."""
 
-from .brier import brier_score_loss
-from .functional import (
-    ReliabilityDiagram,
-    calibration_curve,
-    expected_calibration_error,
-    reliability_diagram,
-)
+from . import brier, functional
+from .brier import *  # noqa: F401,F403
+from .functional import *  # noqa: F401,F403
 from .streaming import CalibrationError
 
-__all__ = [
-    "CalibrationError",
-    "ReliabilityDiagram",
-    "brier_score_loss",
-    "calibration_curve",
-    "expected_calibration_error",
-    "reliability_diagram",
-]
+__all__ = [*functional.__all__, *brier.__all__, "CalibrationError"]

@@ -3,32 +3,7 @@ extensions), the streaming :class:`ConfusionMatrix` state, and the formulas
 from counts (``_stats``).  Input forms are read by ``_format``, the count
 kernels run through ``_tables``."""
 
-from .functional import (
-    accuracy_score,
-    balanced_accuracy_score,
-    classification_report,
-    cohen_kappa_score,
-    confusion_matrix,
-    f1_score,
-    fbeta_score,
-    matthews_corrcoef,
-    multilabel_confusion_matrix,
-    precision_recall_fscore_support,
-    precision_score,
-    recall_score,
-)
+from . import functional
+from .functional import *  # noqa: F401,F403  (the names in functional.__all__)
 
-__all__ = [
-    "accuracy_score",
-    "balanced_accuracy_score",
-    "classification_report",
-    "cohen_kappa_score",
-    "confusion_matrix",
-    "f1_score",
-    "fbeta_score",
-    "matthews_corrcoef",
-    "multilabel_confusion_matrix",
-    "precision_recall_fscore_support",
-    "precision_score",
-    "recall_score",
-]
+__all__ = list(functional.__all__)

@@ -81,7 +81,25 @@ SEQUENCE_PARAMS = """
 """
 
 
+_LABEL_PARAMS = """
+    y_true, y_pred : array-like
+        Labels of shape (n_samples,), multilabel indicators, or token arrays /
+        scores with an explicit ``task``.
+    labels : array-like, default=None
+        Classes to include, in that order.
+    pos_label : int, float, bool or str, default=1
+        The positive class when ``average="binary"``.
+"""
+
+_DIVISION_PARAMS = """
+    sample_weight : array-like, default=None
+    zero_division : {"warn", 0.0, 1.0, np.nan}, default="warn"
+        Value for a 0/0 ratio; "warn" gives 0.0 and an UndefinedMetricWarning.
+"""
+
 _doc = fill(sequence_params=SEQUENCE_PARAMS)
+_score_doc = fill(label_params=_LABEL_PARAMS, division_params=_DIVISION_PARAMS,
+                  sequence_params=SEQUENCE_PARAMS)
 
 
 def _stats_for(y_true, y_pred, sample_weight, ext, samplewise=False, allow_empty=False):
@@ -215,10 +233,18 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None,
         Support per class when ``average is None`` (int64 unweighted,
         float64 weighted).
     """
+    ext = _ext(task, num_classes, threshold, mask, ignore_index, class_weight)
+    return _prf(y_true, y_pred, beta=beta, labels=labels, pos_label=pos_label,
+                average=average, warn_for=warn_for, sample_weight=sample_weight,
+                zero_division=zero_division, ext=ext)
+
+
+def _prf(y_true, y_pred, *, beta, labels, pos_label, average, warn_for, sample_weight,
+         zero_division, ext):
+    """(precision, recall, fbeta, support) from one pass over the inputs."""
     check_zero_division(zero_division)
     check_average(average)
     check_beta(beta)
-    ext = _ext(task, num_classes, threshold, mask, ignore_index, class_weight)
     stats = _stats_for(y_true, y_pred, sample_weight, ext,
                        samplewise=(average == "samples"))
     return _stats.precision_recall_fscore_support(
@@ -229,37 +255,13 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None,
 
 def _one(y_true, y_pred, which, warn, *, beta=1.0, labels, pos_label, average,
          sample_weight, zero_division, ext):
-    check_zero_division(zero_division)
-    check_average(average)
-    check_beta(beta)
-    stats = _stats_for(y_true, y_pred, sample_weight, ext,
-                       samplewise=(average == "samples"))
-    out = _stats.precision_recall_fscore_support(
-        stats, beta=beta, labels=labels, pos_label=pos_label, average=average,
-        warn_for=(warn,), zero_division=zero_division,
-    )
-    return out[which]
+    """Item ``which`` of :func:`_prf`, warning only for the metric ``warn``."""
+    return _prf(y_true, y_pred, beta=beta, labels=labels, pos_label=pos_label,
+                average=average, warn_for=(warn,), sample_weight=sample_weight,
+                zero_division=zero_division, ext=ext)[which]
 
 
-_SCORE_PARAMS = """
-    Parameters
-    ----------
-    y_true, y_pred : array-like
-        Labels of shape (n_samples,), multilabel indicators, or token arrays /
-        scores with an explicit ``task``.
-    labels : array-like, default=None
-        Classes to include, in that order.
-    pos_label : int, float, bool or str, default=1
-        The positive class when ``average="binary"``.
-    average : {"binary", "micro", "macro", "weighted", "samples"} or None, default="binary"
-        ``"binary"`` reports the positive class only; ``None`` returns one value
-        per class.
-    sample_weight : array-like, default=None
-    zero_division : {"warn", 0.0, 1.0, np.nan}, default="warn"
-"""
-
-
-@_doc
+@_score_doc
 def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
                     sample_weight=None, zero_division="warn", task=None,
                     num_classes=None, threshold=0.5, mask=None, ignore_index=None,
@@ -268,18 +270,11 @@ def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary
 
     Parameters
     ----------
-    y_true, y_pred : array-like
-        Labels of shape (n_samples,), multilabel indicators, or token arrays /
-        scores with an explicit ``task``.
-    labels : array-like, default=None
-        Classes to include, in that order.
-    pos_label : int, float, bool or str, default=1
-        The positive class when ``average="binary"``.
+    {label_params}
     average : {"binary", "micro", "macro", "weighted", "samples"} or None, default="binary"
         ``"binary"`` reports the positive class only; ``None`` returns one value
         per class.
-    sample_weight : array-like, default=None
-    zero_division : {"warn", 0.0, 1.0, np.nan}, default="warn"
+    {division_params}
     {sequence_params}
 
     Returns
@@ -292,7 +287,7 @@ def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary
                 zero_division=zero_division, ext=ext)
 
 
-@_doc
+@_score_doc
 def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
                  sample_weight=None, zero_division="warn", task=None, num_classes=None,
                  threshold=0.5, mask=None, ignore_index=None, class_weight=None):
@@ -300,16 +295,11 @@ def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
 
     Parameters
     ----------
-    y_true, y_pred : array-like
-        Labels of shape (n_samples,), multilabel indicators, or token arrays /
-        scores with an explicit ``task``.
-    labels : array-like, default=None
-        Classes to include, in that order.
-    pos_label : int, float, bool or str, default=1
-        The positive class when ``average="binary"``.
+    {label_params}
     average : {"binary", "micro", "macro", "weighted", "samples"} or None, default="binary"
-    sample_weight : array-like, default=None
-    zero_division : {"warn", 0.0, 1.0, np.nan}, default="warn"
+        ``"binary"`` reports the positive class only; ``None`` returns one value
+        per class.
+    {division_params}
     {sequence_params}
 
     Returns
@@ -322,7 +312,7 @@ def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
                 zero_division=zero_division, ext=ext)
 
 
-@_doc
+@_score_doc
 def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="binary",
                 sample_weight=None, zero_division="warn", task=None, num_classes=None,
                 threshold=0.5, mask=None, ignore_index=None, class_weight=None):
@@ -330,16 +320,13 @@ def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="bina
 
     Parameters
     ----------
-    y_true, y_pred : array-like
-        Labels of shape (n_samples,), multilabel indicators, or token arrays /
-        scores with an explicit ``task``.
+    {label_params}
     beta : float
         Weight of recall (``beta > 1`` favours recall).
-    labels : array-like, default=None
-    pos_label : int, float, bool or str, default=1
     average : {"binary", "micro", "macro", "weighted", "samples"} or None, default="binary"
-    sample_weight : array-like, default=None
-    zero_division : {"warn", 0.0, 1.0, np.nan}, default="warn"
+        ``"binary"`` reports the positive class only; ``None`` returns one value
+        per class.
+    {division_params}
     {sequence_params}
 
     Returns
@@ -352,7 +339,7 @@ def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="bina
                 zero_division=zero_division, ext=ext)
 
 
-@_doc
+@_score_doc
 def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
              sample_weight=None, zero_division="warn", task=None, num_classes=None,
              threshold=0.5, mask=None, ignore_index=None, class_weight=None):
@@ -360,17 +347,13 @@ def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
 
     Parameters
     ----------
-    y_true, y_pred : array-like
-        Labels of shape (n_samples,), multilabel indicators, or token arrays /
-        scores with an explicit ``task``.
-    labels : array-like, default=None
-    pos_label : int, float, bool or str, default=1
+    {label_params}
     average : {"binary", "micro", "macro", "weighted", "samples"} or None, default="binary"
-        Note: micro-averaged F1 over all classes of a single-label problem
-        equals accuracy.  For a binary problem read from a two-unit softmax,
-        use ``task="binary"``.
-    sample_weight : array-like, default=None
-    zero_division : {"warn", 0.0, 1.0, np.nan}, default="warn"
+        ``"binary"`` reports the positive class only; ``None`` returns one value
+        per class.  Note: micro-averaged F1 over all classes of a single-label
+        problem equals accuracy.  For a binary problem read from a two-unit
+        softmax, use ``task="binary"``.
+    {division_params}
     {sequence_params}
 
     Returns

@@ -1,20 +1,8 @@
 """Loss family: the Keras-named per-token losses and scikit-learn's
 ``log_loss`` (functional API), and the streaming :class:`Loss` state."""
 
-from .functional import (
-    binary_crossentropy,
-    binary_focal_crossentropy,
-    categorical_crossentropy,
-    categorical_focal_crossentropy,
-    log_loss,
-    sparse_categorical_crossentropy,
-)
+from . import functional
+from .functional import *  # noqa: F401,F403  (the names in functional.__all__)
+from .functional import EPSILON, REDUCTIONS  # noqa: F401  (constants of earlier versions)
 
-__all__ = [
-    "binary_crossentropy",
-    "binary_focal_crossentropy",
-    "categorical_crossentropy",
-    "categorical_focal_crossentropy",
-    "log_loss",
-    "sparse_categorical_crossentropy",
-]
+__all__ = list(functional.__all__)

@@ -1,22 +1,7 @@
 """Ranking family: ROC / PR / DET curves, ROC AUC, average precision, ``auc``,
 ``top_k_accuracy_score`` (functional API) and the streaming :class:`AUC`."""
 
-from .functional import (
-    auc,
-    average_precision_score,
-    det_curve,
-    precision_recall_curve,
-    roc_auc_score,
-    roc_curve,
-    top_k_accuracy_score,
-)
+from . import functional
+from .functional import *  # noqa: F401,F403  (the names in functional.__all__)
 
-__all__ = [
-    "auc",
-    "average_precision_score",
-    "det_curve",
-    "precision_recall_curve",
-    "roc_auc_score",
-    "roc_curve",
-    "top_k_accuracy_score",
-]
+__all__ = list(functional.__all__)

@@ -4,11 +4,8 @@ Keras' ``fit``).  ``brier_score_loss`` lives in the calibration family and is
 importable from here too (its earlier home)."""
 
 from ..calibration.brier import brier_score_loss
-from .functional import compute_class_weight, compute_sample_weight, temporal_sample_weight
+from ..exceptions import DataConversionWarning, InvalidParameterError  # noqa: F401 (earlier home)
+from . import functional
+from .functional import *  # noqa: F401,F403
 
-__all__ = [
-    "brier_score_loss",
-    "compute_class_weight",
-    "compute_sample_weight",
-    "temporal_sample_weight",
-]
+__all__ = [*functional.__all__, "brier_score_loss"]
