@@ -138,16 +138,9 @@ def roc_auc_score(y_true, y_score, *, average, sample_weight, max_fpr, multi_cla
         return _average_ignored(
             lambda t, sc, ww: _binary._binary_roc_auc_score(t, sc, ww, max_fpr), y, s, w,
             average)
-    if max_fpr is not None and max_fpr != 1.0:
-        raise ValueError(
-            "Partial AUC computation not available in multiclass setting, "
-            "'max_fpr' must be set to `None`, received `max_fpr={0}` "
-            "instead".format(max_fpr)
-        )
-    if multi_class == "raise":
-        raise ValueError("multi_class must be in ('ovo', 'ovr')")
+    _sklearn.check_multiclass_options(max_fpr, multi_class)
     return _sklearn._multiclass_roc_auc_score(y, s, np.arange(s.shape[1]), multi_class,
-                                       average, w)
+                                              average, w)
 
 
 def average_precision_score(y_true, y_score, *, average, pos_label, sample_weight,

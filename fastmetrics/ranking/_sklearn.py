@@ -14,6 +14,18 @@ from ..exceptions import UndefinedMetricWarning
 from . import _binary, _multiclass
 
 
+def check_multiclass_options(max_fpr, multi_class):
+    """ROC AUC of a multiclass target: no partial AUC, and "ovr" or "ovo"."""
+    if max_fpr is not None and max_fpr != 1.0:
+        raise ValueError(
+            "Partial AUC computation not available in multiclass setting, "
+            "'max_fpr' must be set to `None`, received `max_fpr={0}` "
+            "instead".format(max_fpr)
+        )
+    if multi_class == "raise":
+        raise ValueError("multi_class must be in ('ovo', 'ovr')")
+
+
 def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_fpr=None,
                   multi_class="raise", labels=None):
     """scikit-learn's ``roc_auc_score``: binary, multilabel indicator, multiclass."""
@@ -43,14 +55,7 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_f
         if y_type == "multiclass" or (
             y_type == "binary" and ys.ndim == 2 and ys.shape[1] > 2
         ):
-            if max_fpr is not None and max_fpr != 1.0:
-                raise ValueError(
-                    "Partial AUC computation not available in multiclass setting, "
-                    "'max_fpr' must be set to `None`, received `max_fpr={0}` "
-                    "instead".format(max_fpr)
-                )
-            if multi_class == "raise":
-                raise ValueError("multi_class must be in ('ovo', 'ovr')")
+            check_multiclass_options(max_fpr, multi_class)
             return _multiclass_roc_auc_score(yt1, ys, labels, multi_class, average,
                                              sample_weight)
     return _binary._binary_roc_auc_score(yt, ys, sample_weight, max_fpr, known=known)

@@ -24,6 +24,17 @@ __all__ = [
 ]
 
 
+def _curve(core, y_true, y_score, pos_label, sample_weight, drop_intermediate, task,
+           num_classes, mask, ignore_index, class_weight):
+    """A binary curve: scikit-learn's reading, or the tokens of the extensions."""
+    if _tokens.extensions_used(task, num_classes, mask, ignore_index, class_weight):
+        return _sequence.curve(
+            core, y_true, y_score, pos_label=pos_label, sample_weight=sample_weight,
+            drop_intermediate=drop_intermediate, task=task, num_classes=num_classes,
+            mask=mask, ignore_index=ignore_index, class_weight=class_weight)
+    return core(y_true, y_score, pos_label, sample_weight, drop_intermediate)
+
+
 @_tokens.doc
 def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
               drop_intermediate=True, task=None, num_classes=None, mask=None,
@@ -48,13 +59,8 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
     thresholds : ndarray of shape (n_thresholds + 1,), float64
         Decreasing; the first is ``np.inf``.
     """
-    if _tokens.extensions_used(task, num_classes, mask, ignore_index, class_weight):
-        return _sequence.curve(
-            _binary.roc_curve, y_true, y_score, pos_label=pos_label,
-            sample_weight=sample_weight, drop_intermediate=drop_intermediate,
-            task=task, num_classes=num_classes, mask=mask, ignore_index=ignore_index,
-            class_weight=class_weight)
-    return _binary.roc_curve(y_true, y_score, pos_label, sample_weight, drop_intermediate)
+    return _curve(_binary.roc_curve, y_true, y_score, pos_label, sample_weight,
+                  drop_intermediate, task, num_classes, mask, ignore_index, class_weight)
 
 
 @_tokens.doc
@@ -79,14 +85,8 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
     thresholds : ndarray of shape (n_thresholds,)
         Increasing.
     """
-    if _tokens.extensions_used(task, num_classes, mask, ignore_index, class_weight):
-        return _sequence.curve(
-            _binary.precision_recall_curve, y_true, y_score, pos_label=pos_label,
-            sample_weight=sample_weight, drop_intermediate=drop_intermediate,
-            task=task, num_classes=num_classes, mask=mask, ignore_index=ignore_index,
-            class_weight=class_weight)
-    return _binary.precision_recall_curve(y_true, y_score, pos_label, sample_weight,
-                                          drop_intermediate)
+    return _curve(_binary.precision_recall_curve, y_true, y_score, pos_label, sample_weight,
+                  drop_intermediate, task, num_classes, mask, ignore_index, class_weight)
 
 
 @_tokens.doc
@@ -110,13 +110,8 @@ def det_curve(y_true, y_score, pos_label=None, sample_weight=None,
     thresholds : ndarray of shape (n_thresholds,)
         Increasing.
     """
-    if _tokens.extensions_used(task, num_classes, mask, ignore_index, class_weight):
-        return _sequence.curve(
-            _binary.det_curve, y_true, y_score, pos_label=pos_label,
-            sample_weight=sample_weight, drop_intermediate=drop_intermediate,
-            task=task, num_classes=num_classes, mask=mask, ignore_index=ignore_index,
-            class_weight=class_weight)
-    return _binary.det_curve(y_true, y_score, pos_label, sample_weight, drop_intermediate)
+    return _curve(_binary.det_curve, y_true, y_score, pos_label, sample_weight,
+                  drop_intermediate, task, num_classes, mask, ignore_index, class_weight)
 
 
 def auc(x, y):
