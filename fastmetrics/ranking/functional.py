@@ -85,8 +85,9 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
     thresholds : ndarray of shape (n_thresholds,)
         Increasing.
     """
-    return _curve(_binary.precision_recall_curve, y_true, y_score, pos_label, sample_weight,
-                  drop_intermediate, task, num_classes, mask, ignore_index, class_weight)
+    return _curve(_binary.precision_recall_curve, y_true, y_score, pos_label,
+                  sample_weight, drop_intermediate, task, num_classes, mask,
+                  ignore_index, class_weight)
 
 
 @_tokens.doc
