@@ -372,6 +372,37 @@ def test_saved_model_loads_without_custom_objects(rng, tmp_path):
         np.testing.assert_allclose(after[key], before[key], rtol=1e-6)
 
 
+def test_registration_names_are_the_package_and_class_names():
+    # models saved by every version refer to these names
+    for name in fk.__all__:
+        cls = getattr(fk, name)
+        assert keras.saving.get_registered_name(cls) == f"fastmetrics>{name}"
+        assert keras.saving.get_registered_object(f"fastmetrics>{name}") is cls
+
+
+def test_import_loads_no_kernels_and_the_bridge_uses_public_state_api():
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import fastmetrics.keras, sys; print('numba' in sys.modules)"
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().splitlines()[-1] == "False"
+    # only the plain-NumPy key layout of the kernels; no backend seam; no
+    # private attribute of a streaming state
+    package = Path(fk.__file__).parent
+    for path in package.glob("*.py"):
+        text = path.read_text()
+        imports = re.findall(r"^\s*(?:from|import) (\S+)", text, flags=re.M)
+        assert not [i for i in imports if "_core" in i], path.name
+        assert not [i for i in imports if "_kernels" in i and i != ".._kernels"], path.name
+        assert not re.search(r"\b(?:state|st|probe)\._[a-z]", text), path.name
+
+
 # ------------------------------------------------------------ bad input
 def test_wrong_num_classes_errors_at_first_batch_naming_the_metric(rng):
     model = _tagger(20, 4, 6)

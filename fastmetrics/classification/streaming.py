@@ -9,6 +9,7 @@ import numpy as np
 
 from .._core.checks import (
     check_ignore_index,
+    check_normalize_cm,
     check_num_classes,
     check_task,
     check_threshold,
@@ -181,6 +182,31 @@ class ConfusionMatrix(StreamingState):
             return self._stats().mcm.astype(np.float64 if self._weighted else np.int64)
         cm = self._wsum if self._weighted else self._counts
         return cm.copy()
+
+    def confusion_matrix(self, normalize=None):
+        """The confusion matrix as ``fastmetrics.confusion_matrix`` gives it
+        on every token so far (binary and multiclass).
+
+        Parameters
+        ----------
+        normalize : {None, "true", "pred", "all"}, default=None
+            Divide by the row sums (true classes), the column sums (predicted
+            classes) or the total, as in scikit-learn; 0 where a sum is 0.
+
+        Returns
+        -------
+        ndarray of shape (C, C)
+            Rows true, columns predicted: int64 counts (integer weights
+            rounded), float64 if an update carried non-integer weights or
+            with ``normalize``.
+        """
+        if self.task == "multilabel":
+            raise ValueError(
+                "confusion_matrix is not defined for task='multilabel'; use "
+                "multilabel_confusion_matrix (or result())."
+            )
+        check_normalize_cm(normalize)
+        return _stats.confusion_matrix(self._stats(), normalize=normalize)
 
     def _average(self, average):
         if average == "default":

@@ -10,30 +10,10 @@ Importing this module imports Keras.  Pass weighted metrics (temporal
 Keras gives ``sample_weight`` only to those.
 """
 
-from ._metrics import (
-    AUC,
-    BalancedAccuracy,
-    BinaryCrossentropy,
-    CategoricalCrossentropy,
-    ConfusionMatrix,
-    F1Score,
-    FBetaScore,
-    MatthewsCorrelation,
-    Precision,
-    Recall,
-    SparseCategoricalCrossentropy,
-)
+from . import classification, losses, ranking
+from .classification import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .ranking import *  # noqa: F401,F403
 
-__all__ = [
-    "AUC",
-    "BalancedAccuracy",
-    "BinaryCrossentropy",
-    "CategoricalCrossentropy",
-    "ConfusionMatrix",
-    "F1Score",
-    "FBetaScore",
-    "MatthewsCorrelation",
-    "Precision",
-    "Recall",
-    "SparseCategoricalCrossentropy",
-]
+# the metric classes of every family (each family module's __all__)
+__all__ = sorted([*classification.__all__, *ranking.__all__, *losses.__all__])

@@ -6,13 +6,18 @@ across replicas).  Each batch:
 
 1. a host call builds a fresh streaming state, ``update``\\ s it with the
    batch (the library's kernels: validation, mask, weights, class weights)
-   and returns its additive arrays;
+   and returns its additive arrays (AUC: only the table cells the batch
+   adds to, from ``batch_deltas``);
 2. the variables add them (``assign_add``) — so the epoch state is exactly
    the sum of the batch states, which is what ``merge`` does;
 
 and ``result()`` rebuilds a streaming state from the variables with
-``from_state_dict`` and asks it for the value (the library's compute).  No
-metric formula lives in this package.
+``from_state_dict`` (or, for AUC, ``load_tables``) and asks it for the value
+(the library's compute).  No metric formula lives in this package; it uses
+the states' public methods only.
+
+The metric classes live by family in ``classification``, ``ranking`` and
+``losses``; this module holds what they share.
 
 Host calls by backend: TensorFlow ``tf.numpy_function`` (eager and graph
 mode, ``jit_compile=False``), JAX ``jax.pure_callback`` (inside ``jax.jit``),
@@ -21,12 +26,20 @@ PyTorch eager conversion to NumPy.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 import keras
 from keras import ops
 
 from . import _xla
+
+#: the package name of every class's registration (``fastmetrics>ClassName``)
+PACKAGE = "fastmetrics"
+TASKS = ("binary", "multiclass", "multilabel")
+#: flat cell indices travel as int32 below this many cells, else as int64
+INT32_CELLS = 2**31
 
 
 def _backend():
@@ -140,6 +153,127 @@ def _keras_mask(y_pred):
     return get_keras_mask(y_pred)
 
 
+def register(cls):
+    """Register a metric class for ``.keras`` saving as ``fastmetrics>ClassName``
+    (the names models saved by every version of this package refer to)."""
+    return keras.saving.register_keras_serializable(package=PACKAGE)(cls)
+
+
+def resolve_task(task, num_classes):
+    """``(task, num_classes)`` of a metric: task None is "binary" for
+    ``num_classes`` None or 2, else "multiclass"; binary has 2 classes."""
+    if task is None:
+        task = "binary" if num_classes in (None, 2) else "multiclass"
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS} (or None); got {task!r}.")
+    if task == "binary":
+        if num_classes not in (None, 2):
+            raise ValueError(
+                f"num_classes must be 2 (or None) with task='binary'; got {num_classes!r}."
+            )
+        return task, 2
+    if num_classes is None:
+        raise ValueError(f"num_classes is required for task={task!r}.")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
+            or num_classes < 1:
+        raise ValueError(f"num_classes must be a positive integer; got {num_classes!r}.")
+    return task, int(num_classes)
+
+
+def static_last(x):
+    """``(size of the last axis or None, rank)`` of ``x``'s static shape."""
+    shape = getattr(x, "shape", None)
+    if shape is None or len(shape) == 0:
+        return None, 0
+    last = shape[-1]
+    return (None if last is None else int(last)), len(shape)
+
+
+def quietly(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with warnings silenced (a metric's value during
+    training: undefined values have their documented fallback)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+class _DeltaLayout:
+    """How one batch's additive state travels from the host call to the
+    variables.
+
+    A dense field travels as an array of its shape.  A sparse field travels
+    as (flat cell indices, values), O(batch) per step, added with a scatter;
+    JAX needs static output shapes, so there both are padded to the most
+    cells a batch can touch (padding adds 0 to cell 0), and a batch of
+    unknown size falls back to a dense flat array.
+    """
+
+    def __init__(self, metric, n_scores):
+        self.fields = metric._fields
+        self.sparse_fields = metric._sparse_fields
+        self.shapes = metric._shapes
+        self.dtype = metric._state_dtype
+        self.pad = None
+        self.sparse = bool(self.sparse_fields)
+        if self.sparse and _backend() == "jax":
+            self.pad = metric._max_cells(n_scores)
+            self.sparse = self.pad is not None
+        # int32 indices (all JAX holds without x64) unless a table has
+        # 2**31 cells or more
+        cells = max([int(np.prod(shape)) for f, shape in zip(self.fields, self.shapes)
+                     if f in self.sparse_fields] or [0])
+        self.index_dtype = "int32" if cells < INT32_CELLS else "int64"
+
+    def _travels_sparse(self, field):
+        return self.sparse and field in self.sparse_fields
+
+    def specs(self):
+        """(shapes, dtypes) of the host call's outputs."""
+        shapes, dtypes = [], []
+        for f, shape in zip(self.fields, self.shapes):
+            if self._travels_sparse(f):
+                shapes += [(self.pad,), (self.pad,)]
+                dtypes += [self.index_dtype, self.dtype]
+            elif f in self.sparse_fields:
+                shapes.append((int(np.prod(shape)),))
+                dtypes.append(self.dtype)
+            else:
+                shapes.append(shape)
+                dtypes.append(self.dtype)
+        return shapes, dtypes
+
+    def pack(self, deltas):
+        """The host call's outputs for the batch's per-field deltas (dense
+        arrays, or (flat indices, values) for sparse fields)."""
+        out = []
+        for f, shape, d in zip(self.fields, self.shapes, deltas):
+            if f not in self.sparse_fields:
+                out.append(np.asarray(d, dtype=self.dtype))
+                continue
+            idx, vals = d
+            if not self.sparse:
+                dense = np.zeros(int(np.prod(shape)), dtype=self.dtype)
+                dense[idx] = vals
+                out.append(dense)
+                continue
+            if self.pad is not None:
+                idx = np.concatenate([idx, np.zeros(self.pad - idx.size, idx.dtype)])
+                vals = np.concatenate([vals, np.zeros(self.pad - vals.size)])
+            out += [idx.astype(self.index_dtype), np.asarray(vals, dtype=self.dtype)]
+        return out
+
+    def add(self, variables, outs):
+        """Add the host call's outputs to the metric's variables."""
+        k = 0
+        for f, var in zip(self.fields, variables):
+            if self._travels_sparse(f):
+                _scatter_add(var, outs[k], outs[k + 1])
+                k += 2
+            else:
+                var.assign_add(outs[k])
+                k += 1
+
+
 class StreamingMetric(keras.metrics.Metric):
     """Base class: a Keras metric over a fastmetrics streaming state.
 
@@ -151,9 +285,15 @@ class StreamingMetric(keras.metrics.Metric):
     _fields: tuple = ()
     _result_shape: tuple = ()
     #: fields updated by sparse deltas: the host returns (flat indices, values)
-    #: of the cells a batch touched, added with a scatter (TensorFlow), so a
-    #: large table costs O(batch) per step, not O(table)
+    #: of the cells a batch touched, added with a scatter, so a large table
+    #: costs O(batch) per step, not O(table)
     _sparse_fields: tuple = ()
+    #: Per-step values of metrics whose value reads a large table (AUC) are
+    #: recomputed at most this often inside a training / evaluation step (the
+    #: progress bar shows the last one): compiled TensorFlow and JAX steps, and
+    #: PyTorch results that follow an update.  Keras' epoch-end
+    #: ``get_metrics_result()`` always computes.  None: every step.
+    _step_result_interval_s = None
 
     def __init__(self, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -187,10 +327,30 @@ class StreamingMetric(keras.metrics.Metric):
     def _check_shapes(self, y_true, y_pred):
         """Static checks at trace time (shapes known before any data)."""
 
-    def _update_kwargs(self):
-        return {}
+    def _max_cells(self, n_scores):
+        """The most cells of a sparse field one batch of ``n_scores`` score
+        elements can touch (None: unknown, use dense deltas)."""
+        return None
 
-    # -- Keras protocol -------------------------------------------------------
+    def _batch_deltas(self, yt, yp, w, m):
+        """Per field, the batch's additive contribution (dense array, or
+        (flat indices, values) for a sparse field)."""
+        st = self._new_state()
+        st.update(yt, yp, sample_weight=w, mask=m)
+        d = st.state_dict()
+        return [d[f] for f in self._fields]
+
+    def _xla_deltas(self, y_true, y_pred, sample_weight, mask):
+        """([per-field delta], invalid token count) as TensorFlow tensors."""
+        raise NotImplementedError(
+            f"{type(self).__name__} has no XLA update; compile with jit_compile=False."
+        )
+
+    def _fixup(self, d):
+        """Adjust non-additive entries of a rebuilt state_dict (flags)."""
+        return d
+
+    # -- update ---------------------------------------------------------------
     def _fail(self, exc):
         return ValueError(f"{self.name} ({type(self).__name__}): {exc}")
 
@@ -209,86 +369,26 @@ class StreamingMetric(keras.metrics.Metric):
         if _backend() == "tensorflow" and _xla.in_xla():
             self._xla_update(y_true, y_pred, sample_weight, mask)
             return
-        inputs = [y_true, y_pred]
-        has_w = sample_weight is not None
-        has_m = mask is not None
-        if has_w:
-            inputs.append(sample_weight)
-        if has_m:
-            inputs.append(mask)
-        sd = self._state_dtype
-        # sparse fields travel as (flat indices, values): O(batch) per step.
-        # JAX needs static output shapes: pad to the most cells a batch can
-        # touch (``_max_cells``) with index 0 and value 0.
-        pad = None
-        sparse = bool(self._sparse_fields)
-        if sparse and _backend() == "jax":
-            pad = self._max_cells(_static_size(y_pred))
-            sparse = pad is not None
+        layout = _DeltaLayout(self, _static_size(y_pred))
+        inputs = [y_true, y_pred] + [x for x in (sample_weight, mask) if x is not None]
+        host = self._host_update(layout, sample_weight is not None, mask is not None)
+        outs = host_call(host, inputs, *layout.specs())
+        layout.add(self._state_vars, outs)
 
-        # flat cell indices: int32 (all JAX holds without x64) unless a table
-        # has 2**31 cells or more
-        cells = max([int(np.prod(shape)) for f, shape in zip(self._fields, self._shapes)
-                     if f in self._sparse_fields] or [0])
-        idx_dtype = "int32" if cells < 2**31 else "int64"
+    def _host_update(self, layout, has_weights, has_mask):
+        """The host function of an update: NumPy inputs -> packed deltas."""
 
         def host(*arrays):
-            yt, yp = arrays[0], arrays[1]
-            k = 2
-            w = m = None
-            if has_w:
-                w = arrays[k]
-                k += 1
-            if has_m:
-                m = np.asarray(arrays[k], dtype=bool)
+            yt, yp, rest = arrays[0], arrays[1], list(arrays[2:])
+            w = rest.pop(0) if has_weights else None
+            m = np.asarray(rest.pop(0), dtype=bool) if has_mask else None
             try:
                 deltas = self._batch_deltas(yt, yp, w, m)
             except ValueError as exc:
                 raise self._fail(exc) from None
-            out = []
-            for f, d in zip(self._fields, deltas):
-                if f in self._sparse_fields:
-                    idx, vals = d
-                    if sparse:
-                        if pad is not None:
-                            idx = np.concatenate([idx, np.zeros(pad - idx.size, idx.dtype)])
-                            vals = np.concatenate([vals, np.zeros(pad - vals.size)])
-                        out += [idx.astype(idx_dtype), np.asarray(vals, dtype=sd)]
-                    else:  # dense fallback
-                        dense = np.zeros(int(np.prod(self._shapes[self._fields.index(f)])),
-                                         dtype=sd)
-                        dense[idx] = vals
-                        out.append(dense)
-                else:
-                    out.append(np.asarray(d, dtype=sd))
-            return out
+            return layout.pack(deltas)
 
-        shapes = []
-        dtypes = []
-        for f, shape in zip(self._fields, self._shapes):
-            if f in self._sparse_fields and sparse:
-                shapes += [(pad,), (pad,)]
-                dtypes += [idx_dtype, sd]
-            elif f in self._sparse_fields:
-                shapes.append((int(np.prod(shape)),))
-                dtypes.append(sd)
-            else:
-                shapes.append(shape)
-                dtypes.append(sd)
-        outs = host_call(host, inputs, shapes, dtypes)
-        k = 0
-        for f, var in zip(self._fields, self._state_vars):
-            if f in self._sparse_fields and sparse:
-                _scatter_add(var, outs[k], outs[k + 1])
-                k += 2
-            else:
-                var.assign_add(outs[k])
-                k += 1
-
-    def _max_cells(self, n_scores):
-        """The most cells of a sparse field one batch of ``n_scores`` score
-        elements can touch (None: unknown, use dense deltas)."""
-        return None
+        return host
 
     def _xla_update(self, y_true, y_pred, sample_weight, mask):
         """The batch's additive state with TensorFlow ops (no host call)."""
@@ -303,36 +403,12 @@ class StreamingMetric(keras.metrics.Metric):
                 var.assign_add(tf.cast(d, var.dtype))
         self._invalid.assign_add(tf.cast(invalid, self._invalid.dtype))
 
-    def _xla_deltas(self, y_true, y_pred, sample_weight, mask):
-        """([per-field delta], invalid token count) as TensorFlow tensors."""
-        raise NotImplementedError(
-            f"{type(self).__name__} has no XLA update; compile with jit_compile=False."
-        )
-
-    def _xla_result(self):
-        """The per-step value inside an XLA-compiled step.  NaN by default:
-        the value is the library's compute, which XLA cannot call; Keras
-        computes the epoch value (History, ``evaluate``) eagerly after the
-        epoch, where it is exact."""
-        return ops.full(self._result_shape, float("nan"), dtype=self.dtype)
-
-    def _batch_deltas(self, yt, yp, w, m):
-        """Per field, the batch's additive contribution (dense array, or
-        (flat indices, values) for a sparse field)."""
-        st = self._new_state()
-        st.update(yt, yp, sample_weight=w, mask=m, **self._update_kwargs())
-        d = st.state_dict()
-        return [d[f] for f in self._fields]
-
+    # -- result ---------------------------------------------------------------
     def _state_from(self, arrays):
         d = dict(self._template)
         for f, a, shape in zip(self._fields, arrays, self._shapes):
             d[f] = np.asarray(a, dtype=np.float64).reshape(shape)
         return self._fixup(d)
-
-    def _fixup(self, d):
-        """Adjust non-additive entries of a rebuilt state_dict (flags)."""
-        return d
 
     def _rebuild(self, arrays):
         return type(self._new_state()).from_state_dict(self._state_from(arrays))
@@ -342,62 +418,83 @@ class StreamingMetric(keras.metrics.Metric):
             return ops.zeros(self._result_shape, dtype=self.dtype)
         if _backend() == "tensorflow" and _xla.in_xla():
             return self._xla_result()
+        host = self._host_result()
+        updated = self.__dict__.pop("_updated", False)
+        if self._step_result_interval_s:
+            value = self._step_result(host, updated)
+            if value is not None:
+                return value
+        return self._compute(host, self._read())
+
+    def _xla_result(self):
+        """The per-step value inside an XLA-compiled step.  NaN by default:
+        the value is the library's compute, which XLA cannot call; Keras
+        computes the epoch value (History, ``evaluate``) eagerly after the
+        epoch, where it is exact."""
+        return ops.full(self._result_shape, float("nan"), dtype=self.dtype)
+
+    def _host_result(self):
+        """The host function of a result: variable values -> [value]."""
         out_dtype = self.dtype
 
         def host(*arrays):
-            invalid = float(arrays[-1])
-            if invalid:
-                raise self._fail(
-                    f"{invalid:.0f} token(s) had invalid labels, scores or weights (labels "
-                    "out of range or not 0/1, NaN or infinite scores, negative weights); "
-                    "they were seen in an XLA-compiled step (jit_compile=True), which "
-                    "cannot raise, and were skipped. Run with jit_compile=False for the "
-                    "first bad token."
-                )
+            self._check_invalid(float(arrays[-1]))
             return [np.asarray(self._value(self._rebuild(arrays[:-1])), dtype=out_dtype)]
 
-        def read():
-            # read values (under tf.distribute, summed over replicas when read
-            # in cross-replica context, e.g. the epoch-end result)
-            values = [ops.convert_to_tensor(v) for v in self._state_vars]
-            values.append(ops.convert_to_tensor(self._invalid))
-            return values
+        return host
 
-        throttle = self._step_result_interval_s
-        updated = self.__dict__.pop("_updated", False)
-        if throttle:
-            backend = _backend()
-            if backend == "tensorflow":
-                import tensorflow as tf
+    def _check_invalid(self, invalid):
+        if invalid:
+            raise self._fail(
+                f"{invalid:.0f} token(s) had invalid labels, scores or weights (labels "
+                "out of range or not 0/1, NaN or infinite scores, negative weights); "
+                "they were seen in an XLA-compiled step (jit_compile=True), which "
+                "cannot raise, and were skipped. Run with jit_compile=False for the "
+                "first bad token."
+            )
 
-                if not tf.executing_eagerly():
-                    return self._throttled_result(host, read, throttle, out_dtype)
-            elif backend == "jax":
-                import jax
+    def _read(self):
+        """The variables' values and the invalid-token count as tensors
+        (under tf.distribute, summed over replicas when read in cross-replica
+        context, e.g. the epoch-end result)."""
+        values = [ops.convert_to_tensor(v) for v in self._state_vars]
+        values.append(ops.convert_to_tensor(self._invalid))
+        return values
 
-                values = read()
-                if isinstance(values[0], jax.core.Tracer):  # inside jax.jit: a step
-                    return self._throttled_result_jax(host, values, throttle, out_dtype)
-                return host_call(host, values, [self._result_shape], out_dtype)[0]
-            elif updated:
-                # eager backends (PyTorch): a result right after an update is a
-                # step's; a second result with no update in between (Keras'
-                # epoch-end read) always computes
-                cache = self._step_cache()
-                if not self._due(cache, throttle):
-                    return ops.convert_to_tensor(cache["value"])
-                out = host_call(host, read(), [self._result_shape], out_dtype)[0]
-                cache["value"] = ops.convert_to_numpy(out)
-                cache["t"] = _now()
-                return out
-        return host_call(host, read(), [self._result_shape], out_dtype)[0]
+    def _compute(self, host, values):
+        return host_call(host, values, [self._result_shape], self.dtype)[0]
 
-    #: Per-step values of metrics whose value reads a large table (AUC) are
-    #: recomputed at most this often inside a training / evaluation step (the
-    #: progress bar shows the last one): compiled TensorFlow and JAX steps, and
-    #: PyTorch results that follow an update.  Keras' epoch-end
-    #: ``get_metrics_result()`` always computes.  None: every step.
-    _step_result_interval_s = None
+    # -- throttled per-step results -------------------------------------------
+    def _step_result(self, host, updated):
+        """The throttled value of a step, or None where the value is computed
+        in full (eager TensorFlow, an eager result with no update before)."""
+        interval = self._step_result_interval_s
+        backend = _backend()
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            if tf.executing_eagerly():
+                return None
+            return self._throttled_result(host, interval)
+        if backend == "jax":
+            import jax
+
+            values = self._read()
+            if isinstance(values[0], jax.core.Tracer):  # inside jax.jit: a step
+                return self._throttled_result_jax(host, values, interval)
+            return self._compute(host, values)
+        if not updated:
+            # a second result with no update in between (Keras' epoch-end
+            # read) always computes
+            return None
+        # eager backends (PyTorch): a result right after an update is a step's
+        cache = self._step_cache()
+        if not self._due(cache, interval):
+            return ops.convert_to_tensor(cache["value"])
+        out = self._compute(host, self._read())
+        cache["value"] = ops.convert_to_numpy(out)
+        cache["t"] = _now()
+        return out
 
     def _step_cache(self):
         return self.__dict__.setdefault("_step_cache_d", {"t": -1e300, "value": None})
@@ -406,12 +503,12 @@ class StreamingMetric(keras.metrics.Metric):
     def _due(cache, interval):
         return cache["value"] is None or _now() - cache["t"] >= interval
 
-    def _throttled_result_jax(self, host, values, interval, out_dtype):
+    def _throttled_result_jax(self, host, values, interval):
         import jax
         from jax.experimental import io_callback
 
         cache = self._step_cache()
-        dt = np.dtype(out_dtype)
+        dt = np.dtype(self.dtype)
         spec = jax.ShapeDtypeStruct(tuple(self._result_shape), dt)
 
         def due():
@@ -432,7 +529,7 @@ class StreamingMetric(keras.metrics.Metric):
                             lambda vs: io_callback(cached, spec, ordered=False),
                             values)
 
-    def _throttled_result(self, host, read, interval, out_dtype):
+    def _throttled_result(self, host, interval):
         import tensorflow as tf
 
         cache = self._step_cache()
@@ -449,13 +546,11 @@ class StreamingMetric(keras.metrics.Metric):
         def cached():
             return [cache["value"]]
 
-        shape = self._result_shape
-
         def compute():
-            return host_call(full, read(), [shape], out_dtype)[0]
+            return self._compute(full, self._read())
 
         def reuse():
-            return host_call(cached, [], [shape], out_dtype)[0]
+            return host_call(cached, [], [self._result_shape], self.dtype)[0]
 
         is_due = tf.numpy_function(due, [], tf.bool, stateful=True)
         is_due.set_shape(())

@@ -2,7 +2,7 @@
 
 XLA cannot call the host, so inside an XLA-compiled step the batch's additive
 state is computed with TensorFlow ops instead of the library's kernels.  The
-token rules are the library's (``_format`` / ``_ranking_stream``):
+token rules are the library's (``classification._format`` / ``ranking.streaming``):
 
 * binary: a score is positive when ``score > threshold`` compared in the
   score's dtype; a two-unit output (``(..., 2)``) is scored on unit 1 and
@@ -67,6 +67,20 @@ def _token_weights(sample_weight, mask, token_shape_tensor, token_rank):
     return w, keep, bad_w
 
 
+def _kept(bad, sample_weight, mask, tokens, truef, ignore_index):
+    """(weights, keep, bad) over the token shape of ``tokens``: Keras' mask
+    and ``ignore_index`` drop tokens; a dropped token is never counted bad
+    and a bad one (label, score or weight) is never kept."""
+    import tensorflow as tf
+
+    w, keep, bad_w = _token_weights(sample_weight, mask, tf.shape(tokens), tokens.shape.rank)
+    if ignore_index is not None:
+        keep &= tf.logical_not(truef == ignore_index)
+    bad = (bad | bad_w) & keep
+    keep &= tf.logical_not(bad)
+    return w, keep, bad
+
+
 def _squeeze_last(x):
     import tensorflow as tf
 
@@ -117,12 +131,7 @@ def confusion_deltas(task, C, threshold, ignore_index, y_true, y_pred, sample_we
         bad = tf.logical_not((truef >= 0) & (truef < C) & (tf.floor(truef) == truef))
         if yp.dtype.is_floating:
             bad |= tf.logical_not(tf.reduce_all(tf.math.is_finite(yp), axis=-1))
-    shape = tf.shape(pred)
-    w, keep, bad_w = _token_weights(sample_weight, mask, shape, pred.shape.rank)
-    if ignore_index is not None:
-        keep &= tf.logical_not(truef == ignore_index)
-    bad = (bad | bad_w) & keep
-    keep &= tf.logical_not(bad)
+    w, keep, bad = _kept(bad, sample_weight, mask, pred, truef, ignore_index)
     cell = tf.reshape(tf.clip_by_value(true, 0, C - 1) * C + pred, [-1])
     kf = tf.reshape(_f64(keep), [-1])
     wf = tf.reshape(w, [-1]) * kf
@@ -200,12 +209,7 @@ def loss_deltas(loss, options, y_true, y_pred, sample_weight, mask):
         bad = tf.logical_not((yt >= 0) & (yt <= 1))
         truef, ignore = None, None
     bad |= tf.logical_not(tf.math.is_finite(per))
-    shape = tf.shape(per)
-    w, keep, bad_w = _token_weights(sample_weight, mask, shape, per.shape.rank)
-    if ignore is not None:
-        keep &= tf.logical_not(truef == ignore)
-    bad = (bad | bad_w) & keep
-    keep &= tf.logical_not(bad)
+    w, keep, bad = _kept(bad, sample_weight, mask, per, truef, ignore)
     kf = _f64(keep)
     lf = tf.where(keep, _f64(per), tf.zeros_like(kf))
     return [tf.reduce_sum(w * kf * lf), tf.reduce_sum(w * kf), tf.reduce_sum(kf)], \

@@ -7,10 +7,8 @@ internal ``PARTIALS`` reduction), so the epoch value is exactly the function
 applied to all the tokens at once, up to the order of float64 additions.
 """
 
-from .._core.state import check_mergeable
+from .._core.state import StreamingState
 from . import functional as _losses
-
-_STATE_VERSION = 1
 
 _LOSSES = {
     "binary_crossentropy": ("from_logits", "label_smoothing"),
@@ -23,7 +21,7 @@ _LOSSES = {
 _REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight")
 
 
-class Loss:
+class Loss(StreamingState):
     """Running weighted loss over batches of tokens, reduced at the end.
 
     Parameters
@@ -59,6 +57,11 @@ class Loss:
     True
     """
 
+    _KIND = "Loss"
+    _CONFIG = ("loss", "options")
+    #: the three sums, in ``_sums`` order, as ``state_dict`` names them
+    _SUMS = ("loss_sum", "weight_sum", "count")
+
     def __init__(self, loss="sparse_categorical_crossentropy", **options):
         if loss not in _LOSSES:
             raise ValueError(f"loss must be one of {sorted(_LOSSES)}; got {loss!r}.")
@@ -92,13 +95,9 @@ class Loss:
         self._sums[2] += k
         return self
 
-    def merge(self, other):
-        """Add another state of the same loss and options (e.g. from another
-        worker); returns self."""
-        check_mergeable(self, other, ("loss", "options"))
+    def _merge_more(self, other):
         for i in range(3):
             self._sums[i] += other._sums[i]
-        return self
 
     def result(self, reduction="sum_over_batch_size"):
         """The loss over every token seen, reduced as Keras 3 reduces it.
@@ -126,26 +125,15 @@ class Loss:
         """Number of kept tokens (mask / ignore_index applied)."""
         return int(self._sums[2])
 
-    def state_dict(self):
-        """The state as a dict of plain values."""
-        return {"version": _STATE_VERSION, "kind": "Loss", "loss": self.loss,
-                "options": dict(self.options), "loss_sum": self._sums[0],
-                "weight_sum": self._sums[1], "count": self._sums[2]}
+    def _more_state(self):
+        return dict(zip(self._SUMS, self._sums))
 
     @classmethod
-    def from_state_dict(cls, state):
-        """Rebuild a state saved by ``state_dict``."""
-        if not isinstance(state, dict) or state.get("kind") != "Loss":
-            raise ValueError("state is not a streaming.Loss state_dict.")
-        if state.get("version") != _STATE_VERSION:
-            raise ValueError(
-                f"state_dict version {state.get('version')!r} is not supported "
-                f"(expected {_STATE_VERSION})."
-            )
-        obj = cls(state["loss"], **state["options"])
-        obj._sums = [float(state["loss_sum"]), float(state["weight_sum"]),
-                     float(state["count"])]
-        return obj
+    def _from_config(cls, state):
+        return cls(state["loss"], **state["options"])
+
+    def _load_more(self, state):
+        self._sums = [float(state[key]) for key in self._SUMS]
 
     def __repr__(self):
         return (f"Loss({self.loss!r}, {self.options}, count={self.count}, "
