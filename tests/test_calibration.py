@@ -624,7 +624,9 @@ def test_calibration_curve_nan_is_an_error():
 
 
 def test_docstring_examples():
-    result = doctest.testmod(fastmetrics.calibration,
+    import fastmetrics.calibration.functional
+
+    result = doctest.testmod(fastmetrics.calibration.functional,
                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
     assert result.attempted >= 10

@@ -54,13 +54,12 @@ from .._core.backend import by_size, kernels
 from .._core.checks import (
     as_array,
     check_ignore_index,
-    check_mask,
     check_pos_label_type,
-    check_sample_weight,
     column_or_1d,
 )
 from .._core.docs import fill
 from .._core.errors import first_bad, token_position
+from .._core.tokens import TokenShapeError, read_tokens
 from .._core.targets import check_pos_label
 from ..exceptions import UndefinedMetricWarning
 
@@ -135,6 +134,15 @@ def _check_num_classes(num_classes):
     return int(num_classes)
 
 
+#: The input forms of the calibration family (see ``_core.tokens``): ids with
+#: probabilities of the token shape, a sigmoid output S + (1,) or a two-unit
+#: output S + (2,) read by its positive column; multiclass rows S + (C,).
+_FORMS = {
+    "binary": ("ids+two_unit", "ids+one_unit", "same"),
+    "multiclass": ("ids+scores",),
+}
+
+
 def _prepare(y_true, y_prob, task, num_classes, sample_weight, mask, ignore_index):
     """Flat token arrays and options for the kernels.
 
@@ -143,6 +151,21 @@ def _prepare(y_true, y_prob, task, num_classes, sample_weight, mask, ignore_inde
     _check_task(task)
     num_classes = _check_num_classes(num_classes)
     ignore = check_ignore_index(ignore_index)
+    yt, yp = _numbers(y_true, y_prob)
+    if task == "binary" and num_classes not in (None, 2):
+        raise ValueError(
+            f"num_classes must be 2 (or None) with task='binary'; got {num_classes}."
+        )
+    view = _read_tokens(task, yt, yp, num_classes)
+    if view.n == 0:
+        raise ValueError(f"y_true has no tokens (shape {view.token_shape}).")
+    view.keep(mask).weigh(sample_weight)
+    yt, yp = _kernel_arrays(view)
+    return yt, yp, view.C, view.w, view.rep, view.mask, ignore, view.token_shape
+
+
+def _numbers(y_true, y_prob):
+    """``y_true`` and ``y_prob`` as NumPy arrays of numbers (labels: not 0-d)."""
     yt = as_array(y_true, "y_true")
     yp = as_array(y_prob, "y_prob")
     if yt.dtype.kind not in "biuf":
@@ -153,46 +176,44 @@ def _prepare(y_true, y_prob, task, num_classes, sample_weight, mask, ignore_inde
         raise ValueError(f"y_prob must hold probabilities (numbers); got dtype {yp.dtype}.")
     if yt.ndim == 0:
         raise ValueError("y_true must be an array of labels, not a scalar.")
-    token_shape = yt.shape
-    if task == "binary":
-        if num_classes not in (None, 2):
-            raise ValueError(
-                f"num_classes must be 2 (or None) with task='binary'; got {num_classes}."
-            )
-        if yp.ndim == yt.ndim + 1 and yp.shape[:-1] == token_shape and \
-                yp.shape[-1] in (1, 2):
-            # a sigmoid output S + (1,) is squeezed; a two-unit output S + (2,)
-            # is read by its positive column (the foundation's binary reading)
-            yp = yp[..., yp.shape[-1] - 1]
-        if yp.shape != token_shape:
-            raise ValueError(
-                f"y_prob has shape {yp.shape} but y_true has shape {token_shape}; with "
-                "task='binary' y_prob holds one probability of the positive class per "
-                "token (the same shape as y_true)."
-            )
-        K = 2
-    else:
-        if yp.ndim != yt.ndim + 1 or yp.shape[:-1] != token_shape:
-            raise ValueError(
-                f"y_prob has shape {yp.shape} but y_true has shape {token_shape}; with "
-                "task='multiclass' y_prob must have the token shape of y_true plus a "
-                "class axis: S + (C,)."
-            )
-        K = yp.shape[-1]
-        if K < 2:
-            raise ValueError(
-                f"y_prob must have at least 2 classes on its last axis; got {K}."
-            )
-        if num_classes is not None and num_classes != K:
-            raise ValueError(
-                f"num_classes is {num_classes} but y_prob has {K} classes on its last "
-                "axis."
-            )
-    n = int(np.prod(token_shape, dtype=np.int64))
-    if n == 0:
-        raise ValueError(f"y_true has no tokens (shape {token_shape}).")
-    m = check_mask(mask, token_shape)
-    w, rep, _ = check_sample_weight(sample_weight, token_shape)
+    return yt, yp
+
+
+def _read_tokens(task, yt, yp, num_classes):
+    """The token view (``C``: the classes K), or this family's shape message."""
+    try:
+        view = read_tokens(task, yt, yp, _FORMS[task])
+    except TokenShapeError:
+        view = None
+    if view is None and task == "binary":
+        raise ValueError(
+            f"y_prob has shape {yp.shape} but y_true has shape {yt.shape}; with "
+            "task='binary' y_prob holds one probability of the positive class per "
+            "token (the same shape as y_true)."
+        )
+    if view is None:
+        raise ValueError(
+            f"y_prob has shape {yp.shape} but y_true has shape {yt.shape}; with "
+            "task='multiclass' y_prob must have the token shape of y_true plus a "
+            "class axis: S + (C,)."
+        )
+    K = view.C
+    if K < 2:
+        raise ValueError(
+            f"y_prob must have at least 2 classes on its last axis; got {K}."
+        )
+    if task == "multiclass" and num_classes is not None and num_classes != K:
+        raise ValueError(
+            f"num_classes is {num_classes} but y_prob has {K} classes on its last "
+            "axis."
+        )
+    return view
+
+
+def _kernel_arrays(view):
+    """Contiguous flat labels and probabilities (binary: of the positive class)
+    in the dtypes the kernels take."""
+    yt, yp = view.true, view.positive()
     if yp.dtype.kind != "f":
         yp = yp.astype(np.float64)
     elif yp.dtype.itemsize < 4:
@@ -200,9 +221,9 @@ def _prepare(y_true, y_prob, task, num_classes, sample_weight, mask, ignore_inde
     if yt.dtype.kind == "f" and yt.dtype.itemsize < 4:
         yt = yt.astype(np.float32)
     yt = np.ascontiguousarray(yt).reshape(-1)
-    yp = np.ascontiguousarray(yp).reshape(-1) if task == "binary" else \
-        np.ascontiguousarray(yp).reshape(n, K)
-    return yt, yp, K, w, rep, m, ignore, token_shape
+    yp = np.ascontiguousarray(yp).reshape(-1) if view.task == "binary" else \
+        np.ascontiguousarray(yp).reshape(view.n, view.C)
+    return yt, yp
 
 
 def _raise_bad(bad_index, bad_code, yt, yp, K, w, rep, token_shape, task):

@@ -17,7 +17,6 @@ import numpy as np
 from .. import config
 from .._core.checks import (
     as_array,
-    check_class_weight,
     check_consistent_length,
     check_ignore_index,
     check_mask,
@@ -28,8 +27,16 @@ from .._core.checks import (
     check_threshold,
     num_samples,
 )
+from .._core.backend import as_kernel_ints
 from .._core.errors import KernelInputError
 from .._core.targets import kind_of_1d, type_of_target
+from .._core.tokens import (
+    TokenShapeError,
+    check_task_classes,
+    is_one_hot,
+    label_class_weights,
+    read_tokens,
+)
 from . import _tables
 from ._stats import ConfusionStats
 
@@ -155,32 +162,24 @@ def _class_weight_table(class_weight, values):
     """Class weights for table rows whose label values are ``values`` (task=None)."""
     if class_weight is None:
         return None
-    cw = np.ones(len(values), dtype=np.float64)
-    if isinstance(class_weight, dict):
-        for i, v in enumerate(values):
-            key = v.item() if hasattr(v, "item") else v
-            if key in class_weight:
-                cw[i] = float(class_weight[key])
-    else:
-        arr = np.asarray(class_weight, dtype=np.float64)
-        if arr.ndim != 1:
-            raise ValueError(
-                f"class_weight must be a dict or a 1-D array; got shape {arr.shape}."
-            )
-        for i, v in enumerate(values):
-            try:
-                iv = int(v)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    "class_weight as an array needs integer labels (indexed by label "
-                    "value); use a dict {label: weight}."
-                ) from None
-            if 0 <= iv < arr.shape[0]:
-                cw[i] = arr[iv]
+    cw = label_class_weights(class_weight, values.tolist(), _array_entry)
     bad = ~np.isfinite(cw) | (cw < 0)
     if bad.any():
         raise ValueError("class_weight must be finite and >= 0.")
     return cw
+
+
+def _array_entry(arr, value):
+    """The weight of label ``value`` in a class_weight array (1 past its end:
+    ``_check_cw_covers`` names a label that occurs there)."""
+    try:
+        iv = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "class_weight as an array needs integer labels (indexed by label "
+            "value); use a dict {label: weight}."
+        ) from None
+    return arr[iv] if 0 <= iv < arr.shape[0] else 1.0
 
 
 def _check_cw_covers(class_weight, classes):
@@ -363,12 +362,39 @@ def _samples_for(yt2, yp2, true_mode, pred_mode, threshold, m, ignore, sw_tok):
 
 # ===================================================================== explicit task
 
-def _raise_shapes(task, yt, yp, extra=""):
-    raise ValueError(
+#: The input forms this family reads (see ``_core.tokens``), in the order tried.
+_FORMS = {
+    "binary": ("one_hot+two_unit", "ids+two_unit", "one_hot+scores", "squeezed"),
+    "multiclass": ("ids+scores", "one_hot+scores", "ids+ids", "one_hot+ids"),
+    "multilabel": ("indicator",),
+}
+
+
+def _shapes_error(task, yt, yp):
+    if task == "multilabel":
+        return ValueError(
+            f"task='multilabel' needs y_true and y_pred of the same shape (..., L); got "
+            f"y_true {yt.shape} and y_pred {yp.shape}."
+        )
+    extra = " For binary, y_pred may also be (..., 2) two-unit outputs." \
+        if task == "binary" else ""
+    return ValueError(
         f"y_true has shape {yt.shape} and y_pred has shape {yp.shape}, which do not "
         f"fit task={task!r}: expected y_pred shaped like y_true (ids or binary scores) "
         f"or like y_true plus a trailing class axis (scores).{extra}"
     )
+
+
+def _read(task, yt, yp, class_weight):
+    """The token view of an explicit task (shapes read, nothing else yet)."""
+    if task == "multiclass" and yt.ndim == 0 and yp.ndim == 1:
+        # scores S + (C,) are read with ids of one axis or more
+        raise _shapes_error(task, yt, yp)
+    try:
+        return read_tokens(task, yt, yp, _FORMS[task], class_weight=class_weight)
+    except TokenShapeError:
+        pass
+    raise _shapes_error(task, yt, yp)
 
 
 def _infer_num_classes(arrays, m, ignore):
@@ -515,103 +541,37 @@ def _add_stats(a, b):
 
 def _format_multiclass(yt, yp, num_classes, sample_weight, mask, ignore_index,
                        class_weight):
-    if yp.ndim == yt.ndim + 1 and yp.ndim >= 2:
-        if yp.shape[:-1] != yt.shape:
-            _raise_shapes("multiclass", yt, yp)
-        token_shape = yt.shape
-        C = yp.shape[-1]
-        yt_f = yt.reshape(-1)
-        yp_f = yp.reshape(-1, C)
-    elif yp.ndim == yt.ndim and yp.dtype.kind == "f" and yp.ndim >= 2:
-        if yp.shape != yt.shape:
-            _raise_shapes("multiclass", yt, yp)
-        token_shape = yt.shape[:-1]
-        C = yp.shape[-1]
-        yt_f = yt.reshape(-1, C)
-        yp_f = yp.reshape(-1, C)
-        _check_one_hot(yt_f)
-    elif yp.ndim == yt.ndim:
-        if yp.shape != yt.shape:
-            _raise_shapes("multiclass", yt, yp)
-        token_shape = yt.shape
-        C = None
-        yt_f = yt.reshape(-1)
-        yp_f = yp.reshape(-1)
-    elif yp.ndim + 1 == yt.ndim:
-        if yt.shape[:-1] != yp.shape:
-            _raise_shapes("multiclass", yt, yp)
-        token_shape = yp.shape
-        C = yt.shape[-1]
-        yt_f = yt.reshape(-1, C)
-        yp_f = yp.reshape(-1)
-        _check_one_hot(yt_f)
-    else:
-        _raise_shapes("multiclass", yt, yp)
-    if yt_f.ndim == 2 and ignore_index is not None:
+    view = _read("multiclass", yt, yp, class_weight)
+    if view.one_hot:
+        _check_one_hot(view.y)
+    view.keep(mask, ignore_index)
+    if view.C is not None and num_classes is not None and view.C != num_classes:
+        what = "one-hot y_true" if view.form == "one_hot+ids" else "scores y_pred"
         raise ValueError(
-            "ignore_index needs y_true as class ids; y_true is one-hot here. Use mask."
+            f"num_classes={num_classes} but the class axis of the {what} has size "
+            f"{view.C}."
         )
-    m = check_mask(mask, token_shape)
-    if C is not None and num_classes is not None and C != num_classes:
-        raise ValueError(
-            f"num_classes={num_classes} but the class axis of the "
-            f"{'scores y_pred' if yp_f.ndim == 2 else 'one-hot y_true'} has size {C}."
-        )
-    if C is None:
-        C = num_classes if num_classes is not None else _infer_num_classes(
-            [a for a in (yt_f, yp_f) if a.ndim == 1], m, ignore_index)
-    return _table_stats("multiclass", yt_f, yp_f, C, None, token_shape, sample_weight,
-                        m, ignore_index, class_weight)
+    if view.C is None:  # ids with predicted ids
+        view.C = num_classes if num_classes is not None else _infer_num_classes(
+            [view.y, view.p], view.mask, ignore_index)
+    return _table_stats("multiclass", view, None, sample_weight, class_weight)
 
 
 def _format_binary(yt, yp, threshold, sample_weight, mask, ignore_index, class_weight):
+    # A two-unit output (..., 2) with one-hot targets (..., 2) is read by the
+    # positive column (the kernel cuts column 1 and checks both finite); the
+    # form is decided on the shapes as given (before squeezing), so (..., 2, 1)
+    # token arrays stay elementwise.
     thr = threshold if yp.dtype.kind == "f" else None
-    if (yp.ndim == yt.ndim and yp.shape == yt.shape and yp.ndim >= 2
-            and yp.shape[-1] == 2 and yp.dtype.kind == "f"):
-        # Two-unit output (..., 2) with one-hot targets (..., 2): read by the
-        # positive column.  Decided on the shapes as given (before squeezing),
-        # so (..., 2, 1) token arrays stay elementwise.
-        token_shape = yt.shape[:-1]
-        yt_f = yt.reshape(-1, 2)
-        _check_one_hot_rows(yt_f)
-        yp_f = yp.reshape(-1, 2)  # the kernel cuts column 1, checks both finite
-    elif yp.ndim == yt.ndim + 1 and yp.shape[-1] == 2 and yp.shape[:-1] == yt.shape:
-        token_shape = yt.shape
-        yt_f = yt.reshape(-1)
-        yp_f = yp.reshape(-1, 2)
-    elif yt.ndim == yp.ndim + 1 and yt.shape[-1] == 2 and yt.shape[:-1] == yp.shape:
-        # one-hot targets (..., 2) with positive-class scores or ids (...)
-        token_shape = yp.shape
-        yt_f = yt.reshape(-1, 2)
-        _check_one_hot_rows(yt_f)
-        yp_f = yp.reshape(-1)
-    else:
-        # (..., 1) -> (...)
-        if yt.ndim >= 2 and yt.shape[-1] == 1 and (
-                yp.shape == yt.shape or yp.shape == yt.shape[:-1]):
-            yt = yt[..., 0]
-        if yp.ndim >= 2 and yp.shape[-1] == 1 and yp.shape[:-1] == yt.shape:
-            yp = yp[..., 0]
-        if yp.shape != yt.shape:
-            _raise_shapes("binary", yt, yp,
-                          " For binary, y_pred may also be (..., 2) two-unit outputs.")
-        token_shape = yt.shape
-        yt_f = yt.reshape(-1)
-        yp_f = yp.reshape(-1)
-    if yt_f.ndim == 2 and ignore_index is not None:
-        raise ValueError(
-            "ignore_index needs y_true as class ids; y_true is one-hot here. Use mask."
-        )
-    m = check_mask(mask, token_shape)
-    return _table_stats("binary", yt_f, yp_f, 2, thr, token_shape, sample_weight, m,
-                        ignore_index, class_weight)
+    view = _read("binary", yt, yp, class_weight)
+    if view.one_hot:
+        _check_one_hot_rows(view.y)
+    view.keep(mask, ignore_index)
+    return _table_stats("binary", view, thr, sample_weight, class_weight)
 
 
 def _check_one_hot_rows(yt2):
-    if yt2.size == 0:
-        return
-    ok = np.all((yt2 == 0) | (yt2 == 1)) and np.all(yt2.sum(axis=1) == 1)
-    if not ok:
+    if not is_one_hot(yt2):
         raise ValueError(
             "y_true of shape (..., 2) with y_pred of the same shape is read as one-hot "
             "targets for a two-unit output, but its rows are not one-hot ([1, 0] or "
@@ -620,83 +580,70 @@ def _check_one_hot_rows(yt2):
         )
 
 
-def _table_stats(task, yt_f, yp_f, C, thr, token_shape, sample_weight, m,
-                 ignore_index, class_weight):
-    w, rep, int_w = check_sample_weight(sample_weight, token_shape)
-    cw = check_class_weight(class_weight, C)
-    if yt_f.dtype.kind == "b":
-        yt_f = yt_f.view(np.uint8)
-    if yp_f.dtype.kind == "b":
-        yp_f = yp_f.view(np.uint8)
+def _table_stats(task, view, thr, sample_weight, class_weight):
+    """Count the tokens of ``view`` (mask read) into a ConfusionStats."""
+    view.weigh(sample_weight, class_weight)
+    C = view.C
+    yt_f, yp_f = as_kernel_ints(view.y), as_kernel_ints(view.p)
     try:
         counts, wsum = _tables.confusion_table(
-            yt_f, yp_f, C, threshold=thr, w=w, rep=rep, cw=cw, mask=m,
-            ignore=ignore_index, token_shape=token_shape,
+            yt_f, yp_f, C, threshold=thr, w=view.w, rep=view.rep, cw=view.cw,
+            mask=view.mask, ignore=view.ignore_index, token_shape=view.token_shape,
         )
     except KernelInputError as e:
-        msg = str(e)
-        k = _tables._kernels()
-        if e.code in (k.TRUE_OUT_OF_RANGE, k.PRED_OUT_OF_RANGE):
-            arr = yt_f if e.code == k.TRUE_OUT_OF_RANGE else yp_f
-            bad = (arr < 0) | (arr >= C)
-            if ignore_index is not None and arr is yt_f:
-                bad &= arr != ignore_index
-            if m is not None:
-                bad &= m
-            value = arr[e.index].item()
-            if value < 0:
-                hint = "; exclude such tokens with mask= or ignore_index="
-            elif task == "multiclass":
-                hint = "; set num_classes to the number of classes"
-            else:
-                hint = ""
-            msg += (
-                f" (value {value!r}; {int(bad.sum())} such tokens); "
-                f"task={task!r} needs class ids in [0, {C}){hint}."
-            )
-        raise ValueError(msg) from None
+        raise ValueError(_kernel_message(e, task, view, yt_f, yp_f)) from None
     return ConfusionStats(
         task, np.arange(C), cm=counts if wsum is None else wsum, counts=counts,
-        weighted=wsum is not None, int_weights=int_w and cw is None,
+        weighted=wsum is not None, int_weights=view.int_weights and view.cw is None,
+    )
+
+
+def _kernel_message(e, task, view, yt_f, yp_f):
+    """The kernel's report, with the value and a count of the tokens out of range."""
+    msg = str(e)
+    k = _tables._kernels()
+    if e.code not in (k.TRUE_OUT_OF_RANGE, k.PRED_OUT_OF_RANGE):
+        return msg
+    C, ignore_index = view.C, view.ignore_index
+    arr = yt_f if e.code == k.TRUE_OUT_OF_RANGE else yp_f
+    bad = (arr < 0) | (arr >= C)
+    if ignore_index is not None and arr is yt_f:
+        bad &= arr != ignore_index
+    if view.mask is not None:
+        bad &= view.mask
+    value = arr[e.index].item()
+    if value < 0:
+        hint = "; exclude such tokens with mask= or ignore_index="
+    elif task == "multiclass":
+        hint = "; set num_classes to the number of classes"
+    else:
+        hint = ""
+    return msg + (
+        f" (value {value!r}; {int(bad.sum())} such tokens); "
+        f"task={task!r} needs class ids in [0, {C}){hint}."
     )
 
 
 def _format_multilabel(yt, yp, num_classes, threshold, sample_weight, mask,
                        ignore_index, class_weight, samplewise):
-    if yt.shape != yp.shape or yt.ndim < 1:
-        raise ValueError(
-            f"task='multilabel' needs y_true and y_pred of the same shape (..., L); got "
-            f"y_true {yt.shape} and y_pred {yp.shape}."
-        )
-    if class_weight is not None:
-        raise ValueError(
-            "class_weight is not defined for multilabel targets (a token has several "
-            "true labels); use sample_weight."
-        )
-    L = yt.shape[-1]
+    view = _read("multilabel", yt, yp, class_weight)
+    L = view.C
     if num_classes is not None and num_classes != L:
         raise ValueError(
             f"num_classes={num_classes} but the label axis of y_true/y_pred has size {L}."
         )
-    token_shape = yt.shape[:-1]
-    yt2 = yt.reshape(-1, L)
-    yp2 = yp.reshape(-1, L)
     pred_mode = 2 if yp.dtype.kind == "f" else 0
-    return _multilabel_stats(yt2, yp2, 0, pred_mode, threshold, sample_weight,
-                             token_shape, mask, ignore_index, samplewise is not False)
+    return _multilabel_stats(view.y, view.p, 0, pred_mode, threshold, sample_weight,
+                             view.token_shape, mask, ignore_index,
+                             samplewise is not False)
 
 
 def build_stats(y_true, y_pred, *, task=None, num_classes=None, threshold=0.5,
                 sample_weight=None, mask=None, ignore_index=None, class_weight=None,
                 samplewise=False, allow_empty=False):
     """The one entry point: inputs in any accepted form -> ConfusionStats."""
-    check_task(task)
+    check_task_classes(task, num_classes)
     if task is None:
-        if num_classes is not None:
-            raise ValueError(
-                "num_classes needs an explicit task ('binary', 'multiclass' or "
-                "'multilabel'); with task=None the labels are read from the data."
-            )
         return sklearn_stats(
             y_true, y_pred, sample_weight=sample_weight, mask=mask,
             ignore_index=ignore_index, class_weight=class_weight,

@@ -14,16 +14,22 @@ import numbers
 
 import numpy as np
 
-from .._core.backend import kernels
+from .._core.backend import as_kernel_ints, kernels
 from .._core.docs import fill
+from .._core.errors import token_position
 from .._core.checks import (
     as_array,
-    check_class_weight,
     check_ignore_index,
     check_mask,
     check_num_classes,
-    check_sample_weight,
     check_task,
+)
+from .._core.tokens import (
+    TokenShapeError,
+    check_task_classes,
+    label_class_weights,
+    one_hot_ids,
+    read_tokens,
 )
 
 __all__ = ["IGNORED", "ranking_tokens"]
@@ -34,13 +40,6 @@ IGNORED = np.uint8(255)
 
 
 # ============================================================ the token reader
-
-def _pos(i, shape):
-    """Token position for messages: an int for 1-D token shapes, else a tuple."""
-    if len(shape) <= 1:
-        return int(i)
-    return tuple(int(x) for x in np.unravel_index(int(i), shape))
-
 
 def _first(bad, keep):
     """Flat token index of the first True in ``bad`` (one entry per kept token)."""
@@ -56,11 +55,44 @@ def _check_numeric(a, name, task):
         )
 
 
+#: The input forms of the ranking family (see ``_core.tokens``), in the order
+#: tried; the streaming AUC reads the same.
+FORMS = {
+    "binary": ("one_hot+two_unit", "ids+two_unit", "ids+one_unit", "one_hot+scores",
+               "squeezed"),
+    "multiclass": ("ids+scores", "one_hot+scores"),
+    "multilabel": ("indicator",),
+}
+
+_EXPECTED = {
+    "binary": "y_score shaped like y_true (S), S + (1,), or a two-unit output "
+              "S + (2,); or one-hot y_true S + (2,) with y_score S",
+    "multiclass": "class ids y_true of shape S (or one-hot S + (C,)) with scores "
+                  "y_score S + (C,)",
+    "multilabel": "y_true and y_score of the same shape S + (C,)",
+}
+
+
 def _shape_error(task, yt, ys, expected):
     return ValueError(
         f"y_true has shape {yt.shape} and y_score has shape {ys.shape}, which do not "
         f"fit task={task!r}: expected {expected}."
     )
+
+
+def _read(task, yt, ys, num_classes, class_weight):
+    """The token view of one input (shapes and ``num_classes`` checked)."""
+    try:
+        view = read_tokens(task, yt, ys, FORMS[task], class_weight=class_weight)
+    except TokenShapeError:
+        view = None
+    if view is None:
+        raise _shape_error(task, yt, ys, _EXPECTED[task])
+    if num_classes is not None and num_classes != view.C:
+        axis = "label axis of y_true/y_score" if task == "multilabel" else \
+            "class axis of y_score"
+        raise ValueError(f"num_classes={num_classes} but the {axis} has size {view.C}.")
+    return view
 
 
 def ranking_tokens(y_true, y_score, *, task, num_classes=None, sample_weight=None,
@@ -134,55 +166,35 @@ def ranking_tokens(y_true, y_score, *, task, num_classes=None, sample_weight=Non
     _check_numeric(ys, "y_score", task)
     if ys.dtype.kind == "f" and ys.dtype.itemsize < 4:
         ys = ys.astype(np.float32)  # float16: exact in float32, which the kernels take
-    if task == "binary":
-        return _binary(yt, ys, sample_weight, mask, ignore_index, class_weight)
-    if task == "multiclass":
-        return _multiclass(yt, ys, num_classes, sample_weight, mask, ignore_index,
-                           class_weight)
-    return _multilabel(yt, ys, num_classes, sample_weight, mask, ignore_index,
-                       class_weight)
+    view = _read(task, yt, ys, num_classes, class_weight)
+    view.keep(mask, ignore_index)
+    if task == "multilabel":
+        return _multilabel(view, sample_weight)
+    return _compact(view, sample_weight, class_weight)
 
 
 def _kernels():
     return kernels("ranking_tokens")
 
 
-def _one_hot_ids(y2, ignore_index):
-    """Class ids of one-hot rows; rows that are not one-hot get an id the
-    kernel reports as out of range (then named as not one-hot)."""
-    if ignore_index is not None:
-        raise ValueError(
-            "ignore_index needs y_true as class ids; y_true is one-hot here. Use mask."
-        )
-    n_cols = y2.shape[1]
-    ok = ((y2 == 0) | (y2 == 1)).all(axis=1) & (y2.sum(axis=1) == 1)
-    ids = np.argmax(y2, axis=1).astype(np.int64)
-    ids[~ok] = n_cols
-    return ids
-
-
-def _compact(kind, y_flat, s2, S, C, one_hot, y_shown, sample_weight, mask,
-             ignore_index, class_weight):
-    """Run the one-pass kernel: kept (y, s, w), or a ValueError naming the
-    first bad token."""
-    n = y_flat.shape[0]
-    keep = check_mask(mask, S)
-    if keep is not None and keep.all():
-        keep = None
-    w, rep, _ = check_sample_weight(sample_weight, S)
-    cw = check_class_weight(class_weight, C)
-    if y_flat.dtype.kind == "b":
-        y_flat = y_flat.view(np.uint8)
-    if s2.dtype.kind == "b":
-        s2 = s2.view(np.uint8)
-    has_ignore = ignore_index is not None
-    empty_b = np.empty(0, dtype=np.bool_)
+def _compact(view, sample_weight, class_weight):
+    """Run the one-pass kernel over the tokens of a binary or multiclass view:
+    kept (y, s, w), or a ValueError naming the first bad token."""
+    y_shown = view.y  # ids, or the one-hot rows (for messages)
+    y_flat = one_hot_ids(y_shown) if view.one_hot else y_shown
+    s2 = view.p if view.p.ndim == 2 else view.p.reshape(-1, 1)
+    keep = _dropping(view.mask)
+    view.weigh(sample_weight, class_weight)
+    kind, C, w, rep, cw = view.task, view.C, view.w, view.rep, view.cw
+    y_flat, s2 = as_kernel_ints(y_flat), as_kernel_ints(s2)
+    has_ignore = view.ignore_index is not None
     empty_f = np.empty(0, dtype=np.float64)
     weighted = w is not None or cw is not None
+    n = y_flat.shape[0]
     w_out = np.empty(n if weighted else 0, dtype=np.float64)
     k = _kernels()
-    args = (y_flat, s2, empty_b if keep is None else keep,
-            np.int64(ignore_index if has_ignore else 0), has_ignore,
+    args = (y_flat, s2, np.empty(0, dtype=np.bool_) if keep is None else keep,
+            np.int64(view.ignore_index if has_ignore else 0), has_ignore,
             empty_f if w is None else w, np.int64(rep), empty_f if cw is None else cw)
     # scores are copied only when tokens may be dropped or the kept column is
     # not contiguous; otherwise the caller's array is returned (a view)
@@ -192,23 +204,27 @@ def _compact(kind, y_flat, s2, S, C, one_hot, y_shown, sample_weight, mask,
         y_out = np.empty(n, dtype=np.bool_)
         s_out = np.empty(n if copy_s else 0, dtype=s2.dtype)
         j, code, idx = k.binary_tokens(*args, copy_s, y_out, s_out, w_out)
-        if not copy_s:
-            s_out = s2.reshape(-1)
     else:
         y_out = np.empty(n, dtype=np.int64)
         s_out = np.empty((n if copy_s else 0, C), dtype=s2.dtype)
         j, code, idx = k.multiclass_tokens(*args, copy_s, y_out, s_out, w_out)
-        if not copy_s:
-            s_out = s2
+    if not copy_s:
+        s_out = s2.reshape(-1) if kind == "binary" else s2
     if code:
-        raise _token_error(k, code, idx, S, y_shown, s2, w, rep, C, one_hot, kind)
+        raise _token_error(k, code, idx, view, y_shown)
     if s_out.shape[0] != j:
         s_out = s_out[:j]
     return y_out[:j], s_out, (w_out[:j] if weighted else None)
 
 
-def _token_error(k, code, i, S, y_shown, s2, w, rep, C, one_hot, kind):
-    pos = _pos(i, S)
+def _dropping(mask):
+    """The flat mask, or None when it keeps every token."""
+    return None if mask is None or mask.all() else mask
+
+
+def _token_error(k, code, i, view, y_shown):
+    pos = token_position(i, view.token_shape)
+    C = view.C
     if code == k.ERR_SCORE:
         return ValueError(
             f"y_score contains NaN or infinity; first bad score at token {pos} "
@@ -217,9 +233,9 @@ def _token_error(k, code, i, S, y_shown, s2, w, rep, C, one_hot, kind):
     if code == k.ERR_WEIGHT:
         return ValueError(
             f"sample_weight must be finite and >= 0; first bad weight at token {pos}: "
-            f"{w[i // rep]!r}."
+            f"{view.w[i // view.rep]!r}."
         )
-    if one_hot:
+    if view.one_hot:
         return ValueError(
             f"y_true of shape (..., {C}) is read as one-hot targets, but its row at "
             f"token {pos} is not one-hot: {y_shown[i].tolist()}."
@@ -227,7 +243,7 @@ def _token_error(k, code, i, S, y_shown, s2, w, rep, C, one_hot, kind):
                "axis: (..., 2, 1)." if C == 2 else "")
         )
     value = y_shown[i].item()
-    what = ("task='binary' needs labels in {0, 1}" if kind == "binary" else
+    what = ("task='binary' needs labels in {0, 1}" if view.task == "binary" else
             f"task='multiclass' needs class ids in [0, {C}) (C = y_score.shape[-1])")
     if code == k.ERR_NOT_INTEGRAL:
         return ValueError(
@@ -240,139 +256,81 @@ def _token_error(k, code, i, S, y_shown, s2, w, rep, C, one_hot, kind):
     )
 
 
-def _binary(yt, ys, sample_weight, mask, ignore_index, class_weight):
-    one_hot = False
-    if (ys.ndim >= 2 and ys.shape == yt.shape and ys.shape[-1] == 2
-            and ys.dtype.kind == "f"):
-        one_hot, S = True, yt.shape[:-1]  # one-hot targets + two-unit output
-        s2 = ys.reshape(-1, 2)
-    elif ys.ndim == yt.ndim + 1 and ys.shape[:-1] == yt.shape and ys.shape[-1] in (1, 2):
-        S = yt.shape
-        s2 = ys.reshape(-1, ys.shape[-1])
-    elif (yt.ndim == ys.ndim + 1 and yt.shape[-1] == 2 and yt.shape[:-1] == ys.shape):
-        one_hot, S = True, ys.shape
-        s2 = ys.reshape(-1, 1)
-    else:
-        if yt.ndim >= 2 and yt.shape[-1:] == (1,) and (
-                ys.shape == yt.shape or ys.shape == yt.shape[:-1]):
-            yt = yt[..., 0]
-        if ys.shape == yt.shape + (1,):
-            ys = ys[..., 0]
-        if ys.shape != yt.shape:
-            raise _shape_error(
-                "binary", yt, ys,
-                "y_score shaped like y_true (S), S + (1,), or a two-unit output "
-                "S + (2,); or one-hot y_true S + (2,) with y_score S",
-            )
-        S = yt.shape
-        s2 = ys.reshape(-1, 1)
-    if one_hot:
-        y_shown = yt.reshape(-1, 2)
-        y_flat = _one_hot_ids(y_shown, ignore_index)
-    else:
-        y_shown = y_flat = yt.reshape(-1)
-    return _compact("binary", y_flat, s2, S, 2, one_hot, y_shown, sample_weight, mask,
-                    ignore_index, class_weight)
-
-
-def _multiclass(yt, ys, num_classes, sample_weight, mask, ignore_index, class_weight):
-    expected = "class ids y_true of shape S (or one-hot S + (C,)) with scores y_score S + (C,)"
-    one_hot = ys.ndim == yt.ndim
-    if ys.ndim < 1 or ys.ndim not in (yt.ndim + 1, yt.ndim):
-        raise _shape_error("multiclass", yt, ys, expected)
-    if one_hot and (ys.ndim < 2 or ys.shape != yt.shape):
-        raise _shape_error("multiclass", yt, ys, expected)
-    if not one_hot and ys.shape[:-1] != yt.shape:
-        raise _shape_error("multiclass", yt, ys, expected)
-    C = ys.shape[-1]
-    if num_classes is not None and num_classes != C:
-        raise ValueError(
-            f"num_classes={num_classes} but the class axis of y_score has size {C}."
-        )
-    S = ys.shape[:-1]
-    s2 = ys.reshape(-1, C)
-    if one_hot:
-        y_shown = yt.reshape(-1, C)
-        y_flat = _one_hot_ids(y_shown, ignore_index)
-    else:
-        y_shown = y_flat = yt.reshape(-1)
-    return _compact("multiclass", y_flat, s2, S, C, one_hot, y_shown, sample_weight,
-                    mask, ignore_index, class_weight)
-
-
-def _multilabel(yt, ys, num_classes, sample_weight, mask, ignore_index, class_weight):
-    if yt.shape != ys.shape or yt.ndim < 1:
-        raise _shape_error("multilabel", yt, ys,
-                           "y_true and y_score of the same shape S + (C,)")
-    if class_weight is not None:
-        raise ValueError(
-            "class_weight is not defined for multilabel targets (a token has several "
-            "true labels); use sample_weight."
-        )
-    C = yt.shape[-1]
-    if num_classes is not None and num_classes != C:
-        raise ValueError(
-            f"num_classes={num_classes} but the label axis of y_true/y_score has size {C}."
-        )
-    S = yt.shape[:-1]
-    keep = check_mask(mask, S)
-    if keep is not None and keep.all():
-        keep = None
-    y2 = yt.reshape(-1, C)
-    s2 = ys.reshape(-1, C)
+def _multilabel(view, sample_weight):
+    """The kept tokens of a multilabel view: (y uint8 with IGNORED, s, w)."""
+    S, keep = view.token_shape, _dropping(view.mask)
+    y2, s2 = view.y, view.p
     if keep is not None:
         y2, s2 = y2[keep], s2[keep]
     s2 = np.ascontiguousarray(s2)
     ign = None
-    if ignore_index is not None and y2.dtype.kind != "b":
-        ign = y2 == ignore_index
+    if view.ignore_index is not None and y2.dtype.kind != "b":
+        ign = y2 == view.ignore_index
         if not ign.any():
             ign = None
-    if y2.dtype.kind == "b":
-        y = y2.view(np.uint8)
-    else:
-        ok = (y2 == 0) | (y2 == 1)
-        if ign is not None:
-            ok |= ign
-        if not ok.all():
-            bad = ~ok.all(axis=1)
-            i = _first(bad, keep)
-            row = y2[np.argmax(bad)]
-            raise ValueError(
-                f"y_true must be a 0/1 indicator for task='multilabel'; the token at "
-                f"{_pos(i, S)} holds {row.tolist()}"
-                + ("" if ignore_index is None else f" (ignore_index={ignore_index})")
-                + "."
-            )
-        y = (y2 == 1).view(np.uint8)
-        if ign is not None:
-            y[ign] = IGNORED
-    if s2.dtype.kind == "f" and s2.size:
-        fin = np.isfinite(s2)
-        if ign is not None:
-            fin |= ign  # an ignored element's score is never read
-        if not fin.all():
-            bad = ~fin.all(axis=1)
-            i = _first(bad, keep)
-            raise ValueError(
-                f"y_score contains NaN or infinity; first bad score at token "
-                f"{_pos(i, S)} (flat index {i})."
-            )
-    w, rep, _ = check_sample_weight(sample_weight, S)
-    if w is not None:
-        if rep > 1:
-            w = np.repeat(w, rep)
-        if keep is not None:
-            w = w[keep]
-        bad = ~np.isfinite(w) | (w < 0)
-        if bad.any():
-            i = _first(bad, keep)
-            raise ValueError(
-                f"sample_weight must be finite and >= 0; first bad weight at token "
-                f"{_pos(i, S)}: {w[np.argmax(bad)]!r}."
-            )
-        w = np.ascontiguousarray(w, dtype=np.float64)
+    y = _indicator(y2, ign, keep, S, view.ignore_index)
+    _check_finite_scores(s2, ign, keep, S)
+    w = _kept_weights(view.weigh(sample_weight), keep)
     return np.ascontiguousarray(y), s2, w
+
+
+def _indicator(y2, ign, keep, S, ignore_index):
+    """uint8 0/1 labels of the kept rows, IGNORED where ``ign``; raises on a
+    label that is neither 0, 1 nor ignored."""
+    if y2.dtype.kind == "b":
+        return y2.view(np.uint8)
+    ok = (y2 == 0) | (y2 == 1)
+    if ign is not None:
+        ok |= ign
+    if not ok.all():
+        bad = ~ok.all(axis=1)
+        i = _first(bad, keep)
+        row = y2[np.argmax(bad)]
+        raise ValueError(
+            f"y_true must be a 0/1 indicator for task='multilabel'; the token at "
+            f"{token_position(i, S)} holds {row.tolist()}"
+            + ("" if ignore_index is None else f" (ignore_index={ignore_index})")
+            + "."
+        )
+    y = (y2 == 1).view(np.uint8)
+    if ign is not None:
+        y[ign] = IGNORED
+    return y
+
+
+def _check_finite_scores(s2, ign, keep, S):
+    """Every score of the kept rows finite (an ignored element's is never read)."""
+    if s2.dtype.kind != "f" or not s2.size:
+        return
+    fin = np.isfinite(s2)
+    if ign is not None:
+        fin |= ign
+    if not fin.all():
+        bad = ~fin.all(axis=1)
+        i = _first(bad, keep)
+        raise ValueError(
+            f"y_score contains NaN or infinity; first bad score at token "
+            f"{token_position(i, S)} (flat index {i})."
+        )
+
+
+def _kept_weights(view, keep):
+    """Per kept token float64 weights (prefix weights repeated), or None."""
+    w, rep = view.w, view.rep
+    if w is None:
+        return None
+    if rep > 1:
+        w = np.repeat(w, rep)
+    if keep is not None:
+        w = w[keep]
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        i = _first(bad, keep)
+        raise ValueError(
+            f"sample_weight must be finite and >= 0; first bad weight at token "
+            f"{token_position(i, view.token_shape)}: {w[np.argmax(bad)]!r}."
+        )
+    return np.ascontiguousarray(w, dtype=np.float64)
 
 
 # ================================================= routing of the public functions
@@ -391,30 +349,7 @@ def _none_class_weights(class_weight, labels):
         classes, inv = np.unique(labels, return_inverse=True)
     except TypeError:
         raise ValueError("class_weight needs sortable labels in y_true.") from None
-    table = np.ones(classes.shape[0], dtype=np.float64)
-    if isinstance(class_weight, dict):
-        for i, c in enumerate(classes.tolist()):
-            if c in class_weight:
-                table[i] = float(class_weight[c])
-    else:
-        arr = np.asarray(class_weight, dtype=np.float64)
-        if arr.ndim != 1:
-            raise ValueError(
-                f"class_weight must be a dict or a 1-D array; got shape {arr.shape}."
-            )
-        for i, c in enumerate(classes.tolist()):
-            if (isinstance(c, (bool, str)) or not isinstance(c, numbers.Real)
-                    or c != int(c)):
-                raise ValueError(
-                    "class_weight as an array is indexed by integer labels; y_true "
-                    f"holds {c!r}: use a dict {{label: weight}}."
-                )
-            if not 0 <= int(c) < arr.shape[0]:
-                raise ValueError(
-                    f"class_weight has {arr.shape[0]} entries but label {c!r} occurs "
-                    "in y_true; pass a weight for every label."
-                )
-            table[i] = arr[int(c)]
+    table = label_class_weights(class_weight, classes.tolist(), _array_entry)
     bad = ~np.isfinite(table) | (table < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -423,6 +358,21 @@ def _none_class_weights(class_weight, labels):
             f"{table[i]!r}."
         )
     return table[inv.reshape(-1)]
+
+
+def _array_entry(arr, c):
+    """The weight of label ``c`` in a class_weight array (which must cover it)."""
+    if isinstance(c, (bool, str)) or not isinstance(c, numbers.Real) or c != int(c):
+        raise ValueError(
+            "class_weight as an array is indexed by integer labels; y_true "
+            f"holds {c!r}: use a dict {{label: weight}}."
+        )
+    if not 0 <= int(c) < arr.shape[0]:
+        raise ValueError(
+            f"class_weight has {arr.shape[0]} entries but label {c!r} occurs "
+            "in y_true; pass a weight for every label."
+        )
+    return arr[int(c)]
 
 
 def _prepare_none(y_true, y_score, sample_weight, mask, ignore_index, class_weight):
@@ -477,13 +427,8 @@ def prepare(y_true, y_score, sample_weight, *, task, num_classes, mask, ignore_i
             class_weight):
     """-> (kind, y, s, w): kind is "none" (1-D, scikit-learn's reading of the
     kept samples), "binary", "multiclass" or "multilabel" (flat tokens)."""
-    check_task(task)
+    check_task_classes(task, num_classes)
     if task is None:
-        if num_classes is not None:
-            raise ValueError(
-                "num_classes needs an explicit task ('binary', 'multiclass' or "
-                "'multilabel'); with task=None the labels are read from the data."
-            )
         yt = as_array(y_true, "y_true")
         if yt.ndim == 2 and yt.shape[1] > 1:
             # a multilabel indicator: mask drops samples, ignore_index elements

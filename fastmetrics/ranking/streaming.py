@@ -36,22 +36,16 @@ import warnings
 import numpy as np
 
 from .. import config
-from .._core.backend import kernels
-from .._core.state import check_mergeable
-from .._core.checks import (
-    as_array,
-    check_class_weight,
-    check_ignore_index,
-    check_mask,
-    check_num_classes,
-    check_sample_weight,
-)
+from .._core.backend import as_kernel_numbers, kernels
+from .._core.state import StreamingState
+from .._core.checks import as_array, check_ignore_index, check_num_classes
 from ..exceptions import UndefinedMetricWarning
+from .._core.tokens import TokenShapeError, is_one_hot, read_tokens
 from . import _binary
+from ._tokens import FORMS, _shape_error
 
 __all__ = ["AUC"]
 
-_STATE_VERSION = 1
 _CURVES = ("ROC", "PR")
 _MODES = ("binned", "exact")
 _AVERAGES = (None, "micro", "macro", "weighted")
@@ -124,13 +118,7 @@ class _Tokens:
 def _numeric(a, name):
     if a.dtype.kind not in "biuf":
         raise ValueError(f"{name} must hold real numbers; got dtype {a.dtype}.")
-    if a.dtype.kind == "b":
-        return a.view(np.uint8)
-    if a.dtype == np.float16:
-        return a.astype(np.float32)
-    if not a.dtype.isnative:
-        return a.astype(a.dtype.newbyteorder("="))
-    return a
+    return as_kernel_numbers(a)
 
 
 def _kernel_dtype(a, name):
@@ -141,18 +129,20 @@ def _kernel_dtype(a, name):
     return a
 
 
-def _shape_error(task, yt, ys, expected):
-    raise ValueError(
-        f"y_true has shape {yt.shape} and y_score has shape {ys.shape}, which do not "
-        f"fit task={task!r}: expected {expected}."
-    )
+def _expected(task, C):
+    """What the shapes of ``task`` should be (for the shape error)."""
+    if task == "binary":
+        return ("y_score shaped like y_true (S), S + (1,), or S + (2,) (a two-unit "
+                "output, scored on column 1); y_true (S + (2,)) one-hot with "
+                "y_score (S + (2,))")
+    if task == "multiclass":
+        return (f"class ids y_true of shape S with scores y_score of shape S + "
+                f"({C},), or one-hot y_true of the same shape as y_score")
+    return f"y_true and y_score of the same shape S + ({C},)"
 
 
 def _check_one_hot_rows(y2, what):
-    if y2.size == 0:
-        return
-    ok = bool(np.all((y2 == 0) | (y2 == 1)) and np.all(y2.sum(axis=1) == 1))
-    if not ok:
+    if not is_one_hot(y2):
         raise ValueError(
             f"y_true of the same shape as y_score is read as one-hot rows ({what}), "
             "but its rows are not one-hot (a single 1 per row)."
@@ -167,144 +157,112 @@ def _tokens(task, C, y_true, y_score, sample_weight, mask, ignore_index, class_w
     yt = _numeric(as_array(y_true, "y_true"), "y_true")
     ys = _numeric(as_array(y_score, "y_score"), "y_score")
     ignore = check_ignore_index(ignore_index)
+    try:
+        view = read_tokens(task, yt, ys, FORMS[task], class_weight=class_weight)
+    except TokenShapeError:
+        view = None
+    if view is None or (view.form == "squeezed" and not view.token_shape):
+        # (a binned update reads no 0-d token arrays)
+        raise _shape_error(task, yt, ys, _expected(task, C))
     t = _Tokens()
-    one_hot = False
     if task == "binary":
-        expected = ("y_score shaped like y_true (S), S + (1,), or S + (2,) (a two-unit "
-                    "output, scored on column 1); y_true (S + (2,)) one-hot with "
-                    "y_score (S + (2,))")
-        if (ys.ndim >= 2 and ys.shape == yt.shape and ys.shape[-1] == 2
-                and ys.dtype.kind == "f"):
-            # two-unit output with one-hot targets: both read on column 1
-            token_shape = yt.shape[:-1]
-            y2 = yt.reshape(-1, 2)
-            _check_one_hot_rows(y2, "targets for a two-unit output; for token arrays "
-                                "whose last axis has length 2 add a trailing axis")
-            t.y = y2[:, 1:2]
-            t.s = ys.reshape(-1, 2)[:, 1:2]
-            t.y_pos = lambda i, c: 2 * i + 1
-            t.s_pos = lambda i, c: 2 * i + 1
-            one_hot = True
-        elif ys.ndim == yt.ndim + 1 and ys.shape[:-1] == yt.shape and ys.shape[-1] in (1, 2):
-            token_shape = yt.shape
-            k = ys.shape[-1]
-            t.y = yt.reshape(-1, 1)
-            t.s = ys.reshape(-1, k)[:, k - 1:]
-            t.y_pos = lambda i, c: i
-            t.s_pos = lambda i, c, k=k: k * i + k - 1
-        elif yt.ndim == ys.ndim + 1 and yt.shape[-1] == 2 and yt.shape[:-1] == ys.shape:
-            # one-hot targets (..., 2) with positive-class scores (...)
-            token_shape = ys.shape
-            y2 = yt.reshape(-1, 2)
-            _check_one_hot_rows(y2, "binary targets")
-            t.y = y2[:, 1:2]
-            t.s = ys.reshape(-1, 1)
-            t.y_pos = lambda i, c: 2 * i + 1
-            t.s_pos = lambda i, c: i
-            one_hot = True
-        else:
-            # (..., 1) -> (...), as the functional API reads binary tokens
-            if yt.ndim >= 2 and yt.shape[-1] == 1 and (
-                    ys.shape == yt.shape or ys.shape == yt.shape[:-1]):
-                yt = yt[..., 0]
-            if ys.ndim >= 2 and ys.shape[-1] == 1 and ys.shape[:-1] == yt.shape:
-                ys = ys[..., 0]
-            if ys.shape != yt.shape or yt.ndim == 0:
-                _shape_error(task, yt, ys, expected)
-            token_shape = yt.shape
-            t.y = yt.reshape(-1, 1)
-            t.s = ys.reshape(-1, 1)
-            t.y_pos = lambda i, c: i
-            t.s_pos = lambda i, c: i
-        t.kind = "indicator"
-        cw = check_class_weight(class_weight, 2)
+        _binary_views(t, view)
     elif task == "multiclass":
-        expected = (f"class ids y_true of shape S with scores y_score of shape S + "
-                    f"({C},), or one-hot y_true of the same shape as y_score")
-        if ys.ndim == yt.ndim + 1 and ys.shape[:-1] == yt.shape:
-            token_shape = yt.shape
-            t.y = yt.reshape(-1)
-            t.y_pos = lambda i, c: i
-        elif ys.ndim >= 2 and ys.shape == yt.shape:
-            token_shape = yt.shape[:-1]
-            y2 = yt.reshape(-1, yt.shape[-1])
-            _check_one_hot_rows(y2, f"one-hot targets of {yt.shape[-1]} classes")
-            t.y = np.argmax(y2, axis=1) if y2.shape[0] else np.zeros(0, np.int64)
-            t.y_pos = lambda i, c, k=yt.shape[-1]: k * i
-            one_hot = True
-        else:
-            _shape_error(task, yt, ys, expected)
-        if ys.shape[-1] != C:
-            raise ValueError(
-                f"num_classes={C} but the class axis of y_score has size "
-                f"{ys.shape[-1]}."
-            )
-        t.s = ys.reshape(-1, C)
-        t.s_pos = lambda i, c: C * i + c
-        t.kind = "multiclass"
-        cw = check_class_weight(class_weight, C)
-    else:  # multilabel
-        if ys.shape != yt.shape or yt.ndim < 1:
-            _shape_error(task, yt, ys, f"y_true and y_score of the same shape S + ({C},)")
-        if ys.shape[-1] != C:
-            raise ValueError(
-                f"num_classes={C} but the label axis of y_true / y_score has size "
-                f"{ys.shape[-1]}."
-            )
-        if class_weight is not None:
-            raise ValueError(
-                "class_weight is not defined for multilabel targets (a token has "
-                "several true labels); use sample_weight."
-            )
-        token_shape = yt.shape[:-1]
-        t.y = yt.reshape(-1, C)
-        t.s = ys.reshape(-1, C)
-        t.y_pos = lambda i, c: C * i + c
-        t.s_pos = lambda i, c: C * i + c
-        t.kind = "indicator"
-        cw = None
-    if one_hot and ignore is not None:
-        raise ValueError(
-            "ignore_index needs y_true as labels shaped like the tokens; y_true is "
-            "one-hot here. Use mask."
-        )
-    t.mask = check_mask(mask, token_shape)
-    t.w, t.rep, _ = check_sample_weight(sample_weight, token_shape)
-    t.ignore = ignore
-    t.cw = cw
+        _multiclass_views(t, view, C)
+    else:
+        _multilabel_views(t, view, C)
+    view.keep(mask, ignore)
+    view.weigh(sample_weight, None if task == "multilabel" else class_weight)
+    t.mask, t.w, t.rep, t.ignore, t.cw = view.mask, view.w, view.rep, ignore, view.cw
     t.n = t.s.shape[0]
     return t
 
 
+_TWO_UNIT = ("targets for a two-unit output; for token arrays whose last axis has "
+             "length 2 add a trailing axis")
+
+
+def _binary_views(t, view):
+    """Binary: labels and positive scores as (n, 1) views (one-hot targets and
+    unit outputs read by their positive column)."""
+    y, p = view.y, view.p
+    if view.one_hot:
+        _check_one_hot_rows(y, _TWO_UNIT if view.unit is not None else "binary targets")
+        t.y = y[:, 1:2]
+        t.y_pos = lambda i, c: 2 * i + 1
+    else:
+        t.y = y.reshape(-1, 1)
+        t.y_pos = lambda i, c: i
+    if view.unit is not None:  # an output S + (k,) scored on its last column
+        k = p.shape[1]
+        t.s = p[:, k - 1:]
+        t.s_pos = lambda i, c, k=k: k * i + k - 1
+    else:
+        t.s = p.reshape(-1, 1)
+        t.s_pos = lambda i, c: i
+    t.kind = "indicator"
+
+
+def _multiclass_views(t, view, C):
+    """Multiclass: class ids (n,) (one-hot rows read by their argmax) and
+    scores (n, C)."""
+    if view.one_hot:
+        y2 = view.y
+        k = y2.shape[-1]
+        _check_one_hot_rows(y2, f"one-hot targets of {k} classes")
+        t.y = np.argmax(y2, axis=1) if y2.shape[0] else np.zeros(0, np.int64)
+        t.y_pos = lambda i, c, k=k: k * i
+    else:
+        t.y = view.y
+        t.y_pos = lambda i, c: i
+    if view.C != C:
+        raise ValueError(
+            f"num_classes={C} but the class axis of y_score has size {view.C}."
+        )
+    t.s = view.p
+    t.s_pos = lambda i, c: C * i + c
+    t.kind = "multiclass"
+
+
+def _multilabel_views(t, view, C):
+    """Multilabel: 0/1 labels and scores, both (n, C)."""
+    if view.C != C:
+        raise ValueError(
+            f"num_classes={C} but the label axis of y_true / y_score has size "
+            f"{view.C}."
+        )
+    t.y, t.s = view.y, view.p
+    t.y_pos = lambda i, c: C * i + c
+    t.s_pos = lambda i, c: C * i + c
+    t.kind = "indicator"
+
+
 def _raise_bad(task, C, t, i, c, code):
+    """Raise the kernel's report ``code`` on token ``i`` (class row ``c``)."""
     k = _kernels()
     if code == k.BAD_SCORE:
-        raise ValueError(
-            f"y_score contains NaN or infinity (first bad score at flat index "
-            f"{t.s_pos(i, c)})."
-        )
+        where = f"(first bad score at flat index {t.s_pos(i, c)})"
+        raise ValueError(f"y_score contains NaN or infinity {where}.")
     if code == k.BAD_WEIGHT:
-        raise ValueError(
-            f"sample_weight must be finite and >= 0; first bad weight at index "
-            f"{i // t.rep} (value {t.w[i // t.rep]!r})."
-        )
+        j = i // t.rep
+        where = f"first bad weight at index {j} (value {t.w[j]!r})"
+        raise ValueError(f"sample_weight must be finite and >= 0; {where}.")
     value = (t.y[i, c] if t.y.ndim == 2 else t.y[i]).item()
-    pos = t.y_pos(i, c)
+    got = f"got {value!r} at flat index {t.y_pos(i, c)}"
     if task == "multiclass":
         raise ValueError(
-            f"y_true must hold class ids in [0, {C}) for task='multiclass'; got "
-            f"{value!r} at flat index {pos}. Exclude such tokens with mask= or "
-            "ignore_index=, or set num_classes."
+            f"y_true must hold class ids in [0, {C}) for task='multiclass'; {got}. "
+            "Exclude such tokens with mask= or ignore_index=, or set num_classes."
         )
     raise ValueError(
-        f"y_true must hold 0/1 labels for task={task!r}; got {value!r} at flat index "
-        f"{pos}. Exclude such tokens with mask= or ignore_index=."
+        f"y_true must hold 0/1 labels for task={task!r}; {got}. Exclude such tokens "
+        "with mask= or ignore_index=."
     )
 
 
 # ======================================================================= state
 
-class AUC:
+class AUC(StreamingState):
     """Streaming ROC AUC or average precision (binary, multiclass OvR, multilabel).
 
     Parameters
@@ -341,6 +299,20 @@ class AUC:
         cover [2**-40, 1 - 2**-40] (scores outside share the end bins), ~6.6x
         finer for probabilities at the same table size: each octave of the
         distance from 0 or from 1 spans ``bins / 78`` bins.
+    ignore_index : int, default=None
+        Tokens whose label equals this value are skipped (multilabel: that
+        label of that token); :meth:`update` may override it per call.
+
+    Notes
+    -----
+    ``state_dict()`` holds the settings, ``unit_weights`` (True while no
+    update carried weights) and, in binned mode, ``table`` (C, bins, 2)
+    float64 (negative, positive weight per bin; C = 1 for binary),
+    ``moments``, ``moments2`` and ``sq_weights`` (C, bins, 2) float64 (the
+    same cells' sums of weight times position in the bin, in [0, 1), of
+    weight times its square, and of squared weights); in exact mode ``y``,
+    ``s``, ``w`` (the kept tokens; ``w`` None when no update carried
+    weights).  ``ignore_index`` is saved only when it is set.
 
     Examples
     --------
@@ -353,8 +325,22 @@ class AUC:
     0.75 +- 0.00
     """
 
+    _KIND = "AUC"
+    _CONFIG = ("curve", "task", "num_classes", "mode", "bins", "average", "scores")
+    # ``average`` only chooses how ``result`` reads the statistics
+    _MERGE_KEYS = ("curve", "task", "num_classes", "mode", "bins", "scores", "ignore_index")
+    #: the additive tables of binned mode, in kernel argument order
+    _TABLES = ("table", "moments", "moments2", "sq_weights")
+    #: tie tolerance of the AP estimate for statistics accumulated in float32
+    #: (positions and their squares carry ~1e-7 relative rounding there, so a
+    #: bin of tied scores shows a variance of that order); see :meth:`load_tables`
+    FLOAT32_TIE_TOL = 1e-4
+    #: what ``_n_parts`` answers for an update that runs serially
+    _SERIAL = 1
+
     def __init__(self, curve="ROC", *, task="binary", num_classes=None,
-                 mode="binned", bins=2**16, average="macro", scores="any"):
+                 mode="binned", bins=2**16, average="macro", scores="any",
+                 ignore_index=None):
         if scores not in _SCORES:
             raise ValueError(f"scores must be one of {_SCORES}; got {scores!r}.")
         if not isinstance(curve, str) or curve.upper() not in _CURVES:
@@ -395,11 +381,18 @@ class AUC:
         self.average = average
         self._C = 1 if task == "binary" else num_classes
         self.scores = scores
+        self.ignore_index = check_ignore_index(ignore_index)
         self._binmap = _binmap(self.bins, scores)
-        # tie tolerance of the AP estimate (larger for statistics that were
-        # accumulated in float32, see fastmetrics.keras)
-        self._tie_tol = float(_kernels().TIE_TOL)
+        self._tie_tol = self._float64_tie_tol()
         self.reset()
+
+    @staticmethod
+    def _float64_tie_tol():
+        return float(_kernels().TIE_TOL)
+
+    @property
+    def _ARRAYS(self):
+        return self._TABLES if self.mode == "binned" else ()
 
     # ------------------------------------------------------------------ state
     def reset(self):
@@ -410,10 +403,9 @@ class AUC:
         self : AUC
         """
         if self.mode == "binned":
-            self._table = np.zeros((self._C, self.bins, 2), dtype=np.float64)
-            self._moments = np.zeros((self._C, self.bins, 2), dtype=np.float64)
-            self._moments2 = np.zeros((self._C, self.bins, 2), dtype=np.float64)
-            self._sq_weights = np.zeros((self._C, self.bins, 2), dtype=np.float64)
+            for name in self._TABLES:
+                setattr(self, "_" + name,
+                        np.zeros((self._C, self.bins, 2), dtype=np.float64))
         else:
             self._chunks = []
         self._unit = True  # no update carried weights: the table holds counts
@@ -442,7 +434,8 @@ class AUC:
             False tokens are skipped.
         ignore_index : int, default=None
             Tokens whose label equals it are skipped (multilabel: that label
-            of that token).
+            of that token).  None: the constructor's ``ignore_index``; a value
+            given here overrides it for this update.
         class_weight : dict or array of shape (2,) or (C,), default=None
             Multiplies a token's weight by the weight of its true class
             (binary and multiclass; not defined for multilabel).
@@ -451,187 +444,282 @@ class AUC:
         -------
         self : AUC
         """
-        args = (y_true, y_score, sample_weight, mask, ignore_index, class_weight)
+        args = self._args(y_true, y_score, sample_weight, mask, ignore_index, class_weight)
         if self.mode == "exact":
             self._chunks.append(self._exact_chunk(*args))
             return self
-        C = self._C
+        t = self._binned_tokens(args)
+        if t.n:
+            self._add(t, args)
+        return self
+
+    def batch_deltas(self, y_true, y_score, *, sample_weight=None, mask=None,
+                     ignore_index=None, class_weight=None):
+        """The table cells a batch adds to and what it adds there (binned mode).
+
+        Reads the batch as :meth:`update` does (same validation, same errors)
+        but leaves the state unchanged, in O(batch) time whatever the number
+        of bins.  Adding ``deltas[name]`` at ``cells`` of the flat
+        ``state_dict()[name]`` of a state with these settings gives the state
+        :meth:`update` gives (exactly on an empty state; up to the order of
+        float64 additions on one holding data); ``unit_weights`` becomes
+        False if the batch carried weights.
+
+        Parameters
+        ----------
+        y_true, y_score, sample_weight, mask, ignore_index, class_weight
+            As for :meth:`update`.
+
+        Returns
+        -------
+        cells : ndarray of shape (k,), int64
+            Distinct flat indices into the ``(C, bins, 2)`` tables,
+            ``(c * bins + bin) * 2 + label``, of the cells that receive
+            weight: the negative cells in increasing order, then the
+            positive ones.
+        deltas : dict of str to ndarray of shape (k,), float64
+            For each table (``"table"``, ``"moments"``, ``"moments2"``,
+            ``"sq_weights"``), the batch's sums at ``cells``.
+        """
+        self._require_binned("batch_deltas")
+        args = self._args(y_true, y_score, sample_weight, mask, ignore_index, class_weight)
+        t = self._binned_tokens(args)
+        cand = self._candidate_cells(t)
+        flats = [getattr(self, "_" + name).reshape(-1) for name in self._TABLES]
+        saved = [flat[cand] for flat in flats]
+        unit = self._unit
+        for flat in flats:
+            flat[cand] = 0.0
+        try:
+            if t.n:
+                self._add(t, args)
+            hit = flats[0][cand] != 0
+            return cand[hit], {name: flat[cand][hit]
+                               for name, flat in zip(self._TABLES, flats)}
+        finally:
+            for flat, values in zip(flats, saved):
+                flat[cand] = values
+            self._unit = unit
+
+    @property
+    def bin_map(self):
+        """The score-to-bin map of binned mode: ``(lo, hi, M)``, three ints.
+
+        With ``k = clip(key, lo, hi) - lo``, where ``key`` is the score's
+        folded order-preserving key (:mod:`fastmetrics._kernels.keys`), the
+        score's bin is ``(k * M) >> 32`` and its position in the bin
+        ``((k * M) mod 2**32) / 2**32``, in [0, 1).
+        """
+        return self._binmap
+
+    def tables(self):
+        """The binned statistics as arrays (read-only views; ``state_dict()``
+        gives copies).
+
+        Returns
+        -------
+        tables : dict of str to ndarray of shape (C, bins, 2), float64
+            ``"table"``: negative / positive weight per bin and class row
+            (C = 1 for binary); ``"moments"``, ``"moments2"``: the same
+            cells' sums of weight times the position in the bin and of
+            weight times its square; ``"sq_weights"``: their sums of squared
+            weights.
+        """
+        self._require_binned("tables")
+        out = {}
+        for name in self._TABLES:
+            view = getattr(self, "_" + name).view()
+            view.flags.writeable = False
+            out[name] = view
+        return out
+
+    def load_tables(self, *, unit_weights, table=None, moments=None, moments2=None,
+                    sq_weights=None, tie_tol=None):
+        """Take binned statistics as they are: no validation pass, no copy.
+
+        For statistics this state's own updates produced, e.g. sums of
+        :meth:`batch_deltas` held elsewhere (a framework's variables), where
+        validating and copying tables of up to 2**24 bins per read would
+        dominate.  Anything else goes through :meth:`from_state_dict`.
+
+        Parameters
+        ----------
+        unit_weights : bool
+            True when no update carried weights (the table holds counts).
+        table, moments, moments2, sq_weights : array-like, default=None
+            ``C * bins * 2`` values each, of shape ``(C, bins, 2)`` or flat;
+            C-contiguous float64 arrays are kept without a copy (the state
+            reads them, and an :meth:`update` adds to them).  They must hold
+            what :meth:`from_state_dict` checks: finite values, ``0 <= table``,
+            ``0 <= moments <= table``, ``0 <= moments2 <= moments``,
+            ``0 <= sq_weights``.  None: that table is left as it is (zeros
+            in a fresh state); ROC AUC and its bound read ``table`` and
+            ``moments`` only.
+        tie_tol : float, default=None
+            Tolerance of the average-precision estimate's tie test (a bin
+            whose positions vary less counts as tied scores).  None: the
+            tolerance for float64 statistics (1e-8); statistics accumulated
+            in float32 need :attr:`FLOAT32_TIE_TOL`.
+
+        Returns
+        -------
+        self : AUC
+        """
+        self._require_binned("load_tables")
+        given = dict(table=table, moments=moments, moments2=moments2,
+                     sq_weights=sq_weights)
+        shape = (self._C, self.bins, 2)
+        for name, value in given.items():
+            if value is not None:
+                arr = np.ascontiguousarray(value, dtype=np.float64).reshape(shape)
+                setattr(self, "_" + name, arr)
+        self._unit = bool(unit_weights)
+        self._tie_tol = self._float64_tie_tol() if tie_tol is None else float(tie_tol)
+        return self
+
+    # --------------------------------------------------------- binned update
+    def _args(self, y_true, y_score, sample_weight, mask, ignore_index, class_weight):
+        """One update's arguments, with the constructor's ``ignore_index``
+        where the call gives none."""
+        if ignore_index is None:
+            ignore_index = self.ignore_index
+        return y_true, y_score, sample_weight, mask, ignore_index, class_weight
+
+    def _require_binned(self, what):
+        if self.mode != "binned":
+            raise ValueError(f"{what} needs mode='binned'; this state has mode={self.mode!r}.")
+
+    def _binned_tokens(self, args):
+        """The token views of one binned update; bad input raises the
+        functional API's error."""
         try:
             t = _tokens(self.task, self.num_classes if self.task != "binary" else 1,
                         *args)
         except ValueError:
             self._canonical_error(*args)
             raise
-        if t.n == 0:
-            return self
-        if self.scores == "probability":
+        if t.n and self.scores == "probability":
             _check_probabilities(t.s)
-        k = _kernels()
-        indicator = t.kind == "indicator"
-        # flat row-major views: element i * C + c (binary: C = 1)
-        yf = t.y.reshape(-1)
-        sf = t.s.reshape(-1)
+        return t
+
+    def _add(self, t, args):
+        """Add the tokens ``t`` (at least one) to the tables."""
         weighted = t.w is not None or t.cw is not None
-        parts = _n_parts(t.n, C, self.bins)
-        if parts == 1:
-            fn = k.indicator_serial if indicator else k.multiclass_serial
-            i, c, code = fn(yf, sf, C, t.w, t.rep, t.mask, t.ignore, t.cw, self._binmap,
-                            self._table.reshape(-1), self._moments.reshape(-1),
-                            self._moments2.reshape(-1), self._sq_weights.reshape(-1))
-            if code != k.OK:
-                self._raise_bad(args, t, i, c, code)
-            self._unit = self._unit and not weighted
-            return self
-        tabs = np.zeros((parts, C * 2 * self.bins),
-                        dtype=np.float64 if weighted else np.int64)
-        moms = np.zeros((parts, C * 2 * self.bins), dtype=np.float64)
-        moms2 = np.zeros((parts, C * 2 * self.bins), dtype=np.float64)
-        sqws = np.zeros((parts, C * 2 * self.bins), dtype=np.float64)
-        ranges = np.empty((parts, 2), dtype=np.int64)
-        fn = k.indicator_parts if indicator else k.multiclass_parts
-        i, c, code = fn(yf, sf, C, t.w, t.rep, t.mask, t.ignore, t.cw, self._binmap, tabs,
-                        moms, moms2, sqws, ranges)
+        parts = _n_parts(t.n, self._C, self.bins)
+        if parts == self._SERIAL:
+            self._add_serial(t, args)
+        else:
+            self._add_parts(t, args, parts, weighted)
+        self._unit = self._unit and not weighted
+
+    def _kernel_tokens(self, t):
+        # flat row-major views: element i * C + c (binary: C = 1)
+        return (t.y.reshape(-1), t.s.reshape(-1), self._C, t.w, t.rep, t.mask, t.ignore,
+                t.cw, self._binmap)
+
+    def _add_serial(self, t, args):
+        k = _kernels()
+        fn = k.indicator_serial if t.kind == "indicator" else k.multiclass_serial
+        tables = [getattr(self, "_" + name).reshape(-1) for name in self._TABLES]
+        i, c, code = fn(*self._kernel_tokens(t), *tables)
         if code != k.OK:
             self._raise_bad(args, t, i, c, code)
-        # parts added in part order (deterministic float sums; int64 counts
-        # are exact in float64 below 2**53)
-        k.add_parts(self._table.reshape(-1), tabs, ranges, C)
-        k.add_parts(self._moments.reshape(-1), moms, ranges, C)
-        k.add_parts(self._moments2.reshape(-1), moms2, ranges, C)
-        k.add_parts(self._sq_weights.reshape(-1), sqws, ranges, C)
-        self._unit = self._unit and not weighted
-        return self
 
-    def merge(self, other):
-        """Add another state's data (from another chunk, worker or device).
+    def _add_parts(self, t, args, parts, weighted):
+        """Parallel update: one table set per part, then added in part order
+        (deterministic float sums; int64 counts are exact in float64 below
+        2**53)."""
+        k = _kernels()
+        size = self._C * 2 * self.bins
+        parts_tables = [np.zeros((parts, size), dtype=np.float64 if weighted else np.int64)]
+        parts_tables += [np.zeros((parts, size), dtype=np.float64) for _ in range(3)]
+        ranges = np.empty((parts, 2), dtype=np.int64)
+        fn = k.indicator_parts if t.kind == "indicator" else k.multiclass_parts
+        i, c, code = fn(*self._kernel_tokens(t), *parts_tables, ranges)
+        if code != k.OK:
+            self._raise_bad(args, t, i, c, code)
+        for name, part in zip(self._TABLES, parts_tables):
+            k.add_parts(getattr(self, "_" + name).reshape(-1), part, ranges, self._C)
 
-        Parameters
-        ----------
-        other : AUC
-            A state with the same curve, task, num_classes, mode, bins and scores.
+    def _candidate_cells(self, t):
+        """Sorted distinct cells of every score of ``t``, negative then
+        positive: a superset of the cells an update with ``t`` adds to."""
+        bins_of = _kernels().bins_of
+        s = t.s if t.s.dtype == np.float32 else t.s.astype(np.float64)
+        cells = np.empty(s.shape, dtype=np.int64)
+        b = np.empty(s.shape[0], dtype=np.int64)
+        for c in range(s.shape[1]):
+            bins_of(np.ascontiguousarray(s[:, c]), self._binmap, b)
+            cells[:, c] = c * 2 * self.bins + (b << 1)
+        cand = np.unique(cells)
+        return np.concatenate([cand, cand + 1])
 
-        Returns
-        -------
-        self : AUC
-        """
-        check_mergeable(self, other, ("curve", "task", "num_classes", "mode", "bins", "scores"))
-        if self.mode == "binned":
-            self._table += other._table
-            self._moments += other._moments
-            self._moments2 += other._moments2
-            self._sq_weights += other._sq_weights
-        else:
+    # ------------------------------------------------------------- state_dict
+    def _merge_more(self, other):
+        if self.mode == "exact":
             self._chunks.extend(other._chunks)
         self._unit = self._unit and other._unit
-        return self
 
-    def state_dict(self):
-        """The state as a dict of plain values and NumPy arrays (copies).
-
-        Returns
-        -------
-        state : dict
-            Binned mode: ``table`` (C, bins, 2) float64 (negative, positive
-            weight per bin), ``moments``, ``moments2`` and ``sq_weights``
-            (C, bins, 2) float64 (the same cells' sums of weight times
-            position in the bin, in [0, 1), of weight times its square, and
-            of squared weights).
-            Exact mode: ``y``, ``s``, ``w`` (``w`` None when
-            no update carried weights).
-        """
-        state = {
-            "version": _STATE_VERSION,
-            "kind": "AUC",
-            "curve": self.curve,
-            "task": self.task,
-            "num_classes": self.num_classes,
-            "mode": self.mode,
-            "bins": self.bins,
-            "average": self.average,
-            "scores": self.scores,
-            "unit_weights": self._unit,
-        }
-        if self.mode == "binned":
-            state["table"] = self._table.copy()
-            state["moments"] = self._moments.copy()
-            state["moments2"] = self._moments2.copy()
-            state["sq_weights"] = self._sq_weights.copy()
-        else:
+    def _more_state(self):
+        state = {"unit_weights": self._unit}
+        if self.ignore_index is not None:
+            state["ignore_index"] = self.ignore_index
+        if self.mode == "exact":
             y, s, w = self._consolidated()
-            state["y"] = y.copy()
-            state["s"] = s.copy()
-            state["w"] = None if w is None else w.copy()
+            state.update(y=y.copy(), s=s.copy(), w=None if w is None else w.copy())
         return state
 
     @classmethod
-    def from_state_dict(cls, state):
-        """Rebuild a state saved by :meth:`state_dict` (arrays may be lists).
+    def _from_config(cls, state):
+        # a missing "scores" or "ignore_index" means the default
+        return cls(state["curve"], task=state["task"], num_classes=state["num_classes"],
+                   mode=state["mode"], bins=state["bins"], average=state["average"],
+                   scores=state.get("scores", "any"),
+                   ignore_index=state.get("ignore_index"))
 
-        Parameters
-        ----------
-        state : dict
+    def _load_more(self, state):
+        if self.mode == "binned":
+            self._load_binned(state)
+        else:
+            self._load_exact(state)
 
-        Returns
-        -------
-        AUC
-        """
-        if state.get("kind") != "AUC":
-            raise ValueError(f"state is a {state.get('kind')!r}, not an AUC state.")
-        if state.get("version") != _STATE_VERSION:
+    def _load_binned(self, state):
+        table = self._set_array("table", state["table"])
+        if not (np.all(np.isfinite(table)) and np.all(table >= 0)):
+            raise ValueError("state['table'] must hold finite weights >= 0.")
+        self._unit = bool(state["unit_weights"])
+        if self._unit and not np.array_equal(table, np.round(table)):
             raise ValueError(
-                f"state version {state.get('version')!r} is not supported "
-                f"(expected {_STATE_VERSION})."
+                "state['unit_weights'] is True but state['table'] holds "
+                "non-integer weights."
             )
-        obj = cls(state["curve"], task=state["task"], num_classes=state["num_classes"],
-                  mode=state["mode"], bins=state["bins"], average=state["average"],
-                  scores=state.get("scores", "any"))
-        if obj.mode == "binned":
-            table = np.array(state["table"], dtype=np.float64)
-            if table.shape != obj._table.shape:
+        # without the moments: zeros, the tie treatment
+        extra = ("moments", "moments2", "sq_weights")
+        if any(key in state for key in extra) and not all(key in state for key in extra):
+            raise ValueError(f"state needs all of {extra}, or none of them.")
+        upper = table
+        for key in ("moments", "moments2"):
+            m = self._set_array(key, state.get(key, np.zeros_like(table)))
+            if not (np.all(np.isfinite(m)) and np.all(m >= 0) and np.all(m <= upper)):
                 raise ValueError(
-                    f"state['table'] has shape {table.shape}, expected "
-                    f"{obj._table.shape}."
+                    f"state[{key!r}] must hold finite values in [0, "
+                    f"{'table' if key == 'moments' else 'moments'}] (weight times a "
+                    "position in [0, 1), or its square)."
                 )
-            if not (np.all(np.isfinite(table)) and np.all(table >= 0)):
-                raise ValueError("state['table'] must hold finite weights >= 0.")
-            obj._unit = bool(state["unit_weights"])
-            if obj._unit and not np.array_equal(table, np.round(table)):
-                raise ValueError(
-                    "state['unit_weights'] is True but state['table'] holds "
-                    "non-integer weights."
-                )
-            # states saved without the moments: zeros, the tie treatment
-            extra = ("moments", "moments2", "sq_weights")
-            if any(key in state for key in extra) and not all(key in state for key in extra):
-                raise ValueError(f"state needs all of {extra}, or none of them.")
-            upper = table
-            for key in ("moments", "moments2"):
-                m = np.array(state.get(key, np.zeros_like(table)), dtype=np.float64)
-                if m.shape != table.shape:
-                    raise ValueError(
-                        f"state[{key!r}] has shape {m.shape}, expected {table.shape}."
-                    )
-                if not (np.all(np.isfinite(m)) and np.all(m >= 0) and np.all(m <= upper)):
-                    raise ValueError(
-                        f"state[{key!r}] must hold finite values in [0, "
-                        f"{'table' if key == 'moments' else 'moments'}] (weight times a "
-                        "position in [0, 1), or its square)."
-                    )
-                setattr(obj, "_" + key, m)
-                upper = m
-            sq = np.array(state.get("sq_weights", np.zeros_like(table)), dtype=np.float64)
-            if sq.shape != table.shape or not (np.all(np.isfinite(sq)) and np.all(sq >= 0)):
-                raise ValueError(
-                    f"state['sq_weights'] must be finite, >= 0 and of shape {table.shape}."
-                )
-            obj._sq_weights = sq
-            obj._table = table
-            return obj
+            upper = m
+        sq = np.array(state.get("sq_weights", np.zeros_like(table)), dtype=np.float64)
+        if sq.shape != table.shape or not (np.all(np.isfinite(sq)) and np.all(sq >= 0)):
+            raise ValueError(
+                f"state['sq_weights'] must be finite, >= 0 and of shape {table.shape}."
+            )
+        self._sq_weights = sq
+
+    def _load_exact(self, state):
         y = np.asarray(state["y"])
         s = np.asarray(state["s"])
         w = None if state["w"] is None else np.asarray(state["w"], dtype=np.float64)
         n = y.shape[0] if y.ndim else -1
-        y_shape, s_shape = obj._exact_shapes(n)
+        y_shape, s_shape = self._exact_shapes(n)
         if y.shape != y_shape or s.shape != s_shape or (
                 w is not None and w.shape != (n,)):
             raise ValueError(
@@ -640,8 +728,7 @@ class AUC:
                 f"{y_shape}, {s_shape} and {(n,)} (or None)."
             )
         if n:
-            obj._chunks.append((y, s, w))
-        return obj
+            self._chunks.append((y, s, w))
 
     # ------------------------------------------------------------ exact mode
     def _exact_shapes(self, n):
