@@ -42,7 +42,7 @@ from .._core.checks import as_array, check_ignore_index, check_num_classes
 from ..exceptions import UndefinedMetricWarning
 from .._core.tokens import TokenShapeError, is_one_hot, read_tokens
 from . import _binary
-from ._tokens import FORMS, _shape_error
+from ._tokens import FORMS, IGNORED, _shape_error, ranking_tokens
 
 __all__ = ["AUC"]
 
@@ -743,8 +743,6 @@ class AUC(StreamingState):
         """The kept tokens of one update, read by the functional API's reader:
         labels (binary uint8 0/1, multiclass int64 ids, multilabel uint8 with
         ``IGNORED`` marking dropped elements), scores and weights (copies)."""
-        from ._tokens import ranking_tokens
-
         yt = _kernel_dtype(y_true, "y_true")
         ys = _kernel_dtype(y_score, "y_score")
         if self.task == "binary" and yt.shape == ys.shape == (1,):
@@ -784,8 +782,6 @@ class AUC(StreamingState):
     def _exact_problem(self, c):
         """(positive, scores, weights) of class c, or of the pooled problem
         (c = None, micro average)."""
-        from ._tokens import IGNORED
-
         y, s, w = self._consolidated()
         C = self._C
         if self.task == "binary":
@@ -831,8 +827,6 @@ class AUC(StreamingState):
                          class_weight):
         """Raise the functional API's error for bad input (so both modes and the
         functional API word it alike); return if that reader accepts it."""
-        from ._tokens import ranking_tokens
-
         ranking_tokens(
             y_true, y_score, task=self.task,
             num_classes=None if self.task == "binary" else self.num_classes,
