@@ -1,6 +1,6 @@
 """Sufficient statistics of the confusion family, and every metric derived from them.
 
-The functional API, the streaming states and (later) the Keras classes all
+The functional API, the streaming state and the Keras classes all
 build a :class:`ConfusionStats` and call the functions here: no formula is
 written twice.  The formulas and warnings follow scikit-learn 1.9
 (``sklearn/metrics/_classification.py``), computed from the counts instead

@@ -426,12 +426,7 @@ def _binary_average_precision(y_true, y_score, pos_label, sample_weight, known=N
     yt = column_or_1d(y_true, "y_true")
     y_type, present_labels = known if known is not None else binary_target_type(
         yt, with_classes=True)
-    if y_type == "multiclass":
-        raise NotImplementedError(
-            "fastmetrics.average_precision_score supports binary targets so far; "
-            "multiclass targets are not implemented yet."
-        )
-    if y_type != "binary":
+    if y_type != "binary":  # multiclass targets are answered in _multiclass
         raise ValueError("{0} format is not supported".format(y_type))
     if present_labels.shape[0] == 2 and pos_label not in present_labels:
         raise ValueError(

@@ -92,7 +92,7 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1,
 
 def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average,
                               sample_weight):
-    """scikit-learn's multiclass ROC AUC; one-vs-rest (one-vs-one: not yet)."""
+    """scikit-learn's multiclass ROC AUC: one-vs-rest or one-vs-one (Hand & Till)."""
     if not y_score.ndim == 2:
         raise ValueError(
             "`y_score` needs to be of shape `(n_samples, n_classes)`, since "
