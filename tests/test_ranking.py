@@ -1,8 +1,9 @@
 """Binary ranking metrics: fastmetrics must be a drop-in for sklearn.metrics 1.9.
 
 Functions under test: ``roc_curve``, ``roc_auc_score``, ``precision_recall_curve``,
-``average_precision_score``, ``det_curve`` and ``auc`` (binary ``y_true`` only:
-multiclass / multilabel inputs are not implemented yet and are not tested here).
+``average_precision_score``, ``det_curve`` and ``auc`` on binary ``y_true``
+(multiclass and multilabel inputs: test_ranking_multiclass.py and
+test_ranking_multilabel.py).
 
 Every expected value, warning and error comes either from scikit-learn, run on a
 copy of the same inputs in the same test, or from the brute-force pairwise AUC
