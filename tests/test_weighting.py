@@ -574,11 +574,14 @@ def test_keras_fit_class_weight_is_not_per_token():
 def test_docstring_examples():
     import doctest
 
-    import fastmetrics.weighting
+    import fastmetrics.calibration.brier
+    import fastmetrics.weighting.functional
 
-    res = doctest.testmod(fastmetrics.weighting,
-                          optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert res.failed == 0 and res.attempted >= 10
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    results = [doctest.testmod(m, optionflags=flags) for m in
+               (fastmetrics.weighting.functional, fastmetrics.calibration.brier)]
+    assert all(r.failed == 0 for r in results)
+    assert sum(r.attempted for r in results) >= 10
 
 
 _LABEL_SETS = [np.array([0, 1]), np.array([-1, 1]), np.array([2, 5]), np.array([True, False]),
