@@ -50,6 +50,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import config
+from .._kernels import codes
 from .._core.backend import by_size, kernels
 from .._core.checks import (
     as_array,
@@ -230,14 +231,13 @@ def _raise_bad(bad_index, bad_code, yt, yp, K, w, rep, token_shape, task):
     bad = first_bad(bad_index, bad_code)
     if bad is None:
         return
-    k = _kernels()
     code, i = bad
     pos = token_position(i, token_shape)
-    if code == k.WEIGHT_INVALID:
+    if code == codes.WEIGHT_INVALID:
         raise ValueError(
             f"sample_weight must be finite and >= 0; got {w[i // rep].item()!r} at token {pos}."
         )
-    if code == k.LABEL_INVALID:
+    if code == codes.TRUE_INVALID:
         if task == "binary":
             raise ValueError(
                 f"y_true must hold 0 or 1 with task='binary'; got {yt[i].item()!r} at token "

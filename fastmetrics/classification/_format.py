@@ -15,6 +15,7 @@ No input-sized temporaries are made on the fast paths: arrays are reshaped
 import numpy as np
 
 from .. import config
+from .._kernels import codes
 from .._core.checks import (
     as_array,
     check_consistent_length,
@@ -215,7 +216,7 @@ def _numeric_1d_stats(yt, yp, w, int_w, m, ignore_index, class_weight, n):
         _check_cw_covers(class_weight, stats.classes)
         return stats
     except KernelInputError as e:
-        if e.code == _tables._kernels().WEIGHT_INVALID:
+        if e.code == codes.WEIGHT_INVALID:
             raise ValueError(str(e)) from None
     # Fallback: validate like scikit-learn, then count over the label range.
     for a, name in ((yt, "y_true"), (yp, "y_pred")):
@@ -601,11 +602,10 @@ def _table_stats(task, view, thr, sample_weight, class_weight):
 def _kernel_message(e, task, view, yt_f, yp_f):
     """The kernel's report, with the value and a count of the tokens out of range."""
     msg = str(e)
-    k = _tables._kernels()
-    if e.code not in (k.TRUE_OUT_OF_RANGE, k.PRED_OUT_OF_RANGE):
+    if e.code not in (codes.TRUE_OUT_OF_RANGE, codes.PRED_OUT_OF_RANGE):
         return msg
     C, ignore_index = view.C, view.ignore_index
-    arr = yt_f if e.code == k.TRUE_OUT_OF_RANGE else yp_f
+    arr = yt_f if e.code == codes.TRUE_OUT_OF_RANGE else yp_f
     bad = (arr < 0) | (arr >= C)
     if ignore_index is not None and arr is yt_f:
         bad &= arr != ignore_index

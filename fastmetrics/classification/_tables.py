@@ -3,6 +3,7 @@
 import numpy as np
 
 from .. import config
+from .._kernels import codes
 from .._core.backend import by_size, chunk_for, kernels
 from .._core.errors import KernelInputError, first_bad, token_position
 
@@ -11,25 +12,25 @@ def _kernels():
     return kernels("confusion")
 
 
+_MESSAGES = {
+    codes.TRUE_OUT_OF_RANGE: "{true} has a label outside [{lo}, {hi}) at token {pos}",
+    codes.PRED_OUT_OF_RANGE: "{pred} has a label outside [{lo}, {hi}) at token {pos}",
+    codes.TRUE_NOT_INTEGRAL: "{true} has a value that is not an integer class id (NaN, "
+                             "inf or fractional) at token {pos}",
+    codes.PRED_NOT_INTEGRAL: "{pred} has a value that is not an integer class id (NaN, "
+                             "inf or fractional) at token {pos}",
+    codes.PRED_NOT_FINITE: "{pred} contains NaN or infinity; first bad score at token {pos}",
+    codes.TRUE_NOT_FINITE: "{true} contains NaN or infinity; first bad value at token {pos}",
+    codes.WEIGHT_INVALID: "sample_weight must be finite and >= 0; first bad weight at "
+                          "token {pos}",
+}
+
+
 def _bad_message(code, index, names, token_shape, K, offset):
-    k = _kernels()
-    pos = token_position(index, token_shape)
-    t_name, p_name = names
-    if code == k.TRUE_OUT_OF_RANGE:
-        return f"{t_name} has a label outside [{offset}, {offset + K}) at token {pos}"
-    if code == k.PRED_OUT_OF_RANGE:
-        return f"{p_name} has a label outside [{offset}, {offset + K}) at token {pos}"
-    if code == k.TRUE_NOT_INTEGRAL:
-        return f"{t_name} has a value that is not an integer class id (NaN, inf or fractional) at token {pos}"
-    if code == k.PRED_NOT_INTEGRAL:
-        return f"{p_name} has a value that is not an integer class id (NaN, inf or fractional) at token {pos}"
-    if code == k.PRED_NOT_FINITE:
-        return f"{p_name} contains NaN or infinity; first bad score at token {pos}"
-    if code == k.TRUE_NOT_FINITE:
-        return f"{t_name} contains NaN or infinity; first bad value at token {pos}"
-    if code == k.WEIGHT_INVALID:
-        return f"sample_weight must be finite and >= 0; first bad weight at token {pos}"
-    return f"invalid input at token {pos}"
+    """The message for kernel report ``code`` at flat token ``index``."""
+    template = _MESSAGES.get(code, "invalid input at token {pos}")
+    return template.format(true=names[0], pred=names[1], lo=offset, hi=offset + K,
+                           pos=token_position(index, token_shape))
 
 
 def confusion_table(
@@ -125,7 +126,7 @@ def multilabel_table(
     if bad is not None:
         code, index = bad
         msg = _bad_message(code, index, names, token_shape, 2, 0)
-        if code in (k.TRUE_NOT_INTEGRAL, k.PRED_NOT_INTEGRAL):
+        if code in (codes.TRUE_NOT_INTEGRAL, codes.PRED_NOT_INTEGRAL):
             msg = msg.replace("is not an integer class id", "is not 0 or 1")
         raise KernelInputError(code, index, msg)
     counts = counts.sum(axis=0)

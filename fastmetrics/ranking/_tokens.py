@@ -14,6 +14,7 @@ import numbers
 
 import numpy as np
 
+from .._kernels import codes
 from .._core.backend import as_kernel_ints, kernels
 from .._core.docs import fill
 from .._core.errors import token_position
@@ -225,12 +226,12 @@ def _dropping(mask):
 def _token_error(k, code, i, view, y_shown):
     pos = token_position(i, view.token_shape)
     C = view.C
-    if code == k.ERR_SCORE:
+    if code == codes.PRED_NOT_FINITE:
         return ValueError(
             f"y_score contains NaN or infinity; first bad score at token {pos} "
             f"(flat index {i})."
         )
-    if code == k.ERR_WEIGHT:
+    if code == codes.WEIGHT_INVALID:
         return ValueError(
             f"sample_weight must be finite and >= 0; first bad weight at token {pos}: "
             f"{view.w[i // view.rep]!r}."
@@ -245,7 +246,7 @@ def _token_error(k, code, i, view, y_shown):
     value = y_shown[i].item()
     what = ("task='binary' needs labels in {0, 1}" if view.task == "binary" else
             f"task='multiclass' needs class ids in [0, {C}) (C = y_score.shape[-1])")
-    if code == k.ERR_NOT_INTEGRAL:
+    if code == codes.TRUE_NOT_INTEGRAL:
         return ValueError(
             f"y_true has a value that is not an integer class id (NaN, inf or "
             f"fractional) at token {pos}: {value!r}; {what}."

@@ -36,6 +36,7 @@ import warnings
 import numpy as np
 
 from .. import config
+from .._kernels import codes
 from .._core.backend import as_kernel_numbers, kernels
 from .._core.state import StreamingState
 from .._core.checks import as_array, check_ignore_index, check_num_classes
@@ -239,11 +240,10 @@ def _multilabel_views(t, view, C):
 
 def _raise_bad(task, C, t, i, c, code):
     """Raise the kernel's report ``code`` on token ``i`` (class row ``c``)."""
-    k = _kernels()
-    if code == k.BAD_SCORE:
+    if code == codes.PRED_NOT_FINITE:
         where = f"(first bad score at flat index {t.s_pos(i, c)})"
         raise ValueError(f"y_score contains NaN or infinity {where}.")
-    if code == k.BAD_WEIGHT:
+    if code == codes.WEIGHT_INVALID:
         j = i // t.rep
         where = f"first bad weight at index {j} (value {t.w[j]!r})"
         raise ValueError(f"sample_weight must be finite and >= 0; {where}.")
@@ -622,7 +622,7 @@ class AUC(StreamingState):
         fn = k.indicator_serial if t.kind == "indicator" else k.multiclass_serial
         tables = [getattr(self, "_" + name).reshape(-1) for name in self._TABLES]
         i, c, code = fn(*self._kernel_tokens(t), *tables)
-        if code != k.OK:
+        if code != codes.OK:
             self._raise_bad(args, t, i, c, code)
 
     def _add_parts(self, t, args, parts, weighted):
@@ -636,7 +636,7 @@ class AUC(StreamingState):
         ranges = np.empty((parts, 2), dtype=np.int64)
         fn = k.indicator_parts if t.kind == "indicator" else k.multiclass_parts
         i, c, code = fn(*self._kernel_tokens(t), *parts_tables, ranges)
-        if code != k.OK:
+        if code != codes.OK:
             self._raise_bad(args, t, i, c, code)
         for name, part in zip(self._TABLES, parts_tables):
             k.add_parts(getattr(self, "_" + name).reshape(-1), part, ranges, self._C)

@@ -29,10 +29,11 @@ from numba.extending import overload
 
 from .confusion import _compile, _token_code
 
-OK = 0
-LABEL_INVALID = 1  # label not an integer in [0, K) (NaN, fractional, out of range)
-PROB_INVALID = 2  # probability NaN or outside [0, 1]
-WEIGHT_INVALID = 3  # sample weight negative, NaN or infinite
+from ..codes import (  # noqa: F401  (the codes these kernels report)
+    PRED_NOT_PROBABILITY,
+    TRUE_INVALID,
+    WEIGHT_INVALID,
+)
 
 
 @njit(cache=True)
@@ -96,7 +97,7 @@ _SKIP = -1  # _check_token: the token is masked or ignored
 @njit(cache=True, inline="always")
 def _check_token(yt, yp, i, K, wi, w, mask, ignore):
     """(code, confidence, correct) of token i: code ``_SKIP`` when masked or
-    ignored, 0 when valid, else WEIGHT_INVALID / LABEL_INVALID / PROB_INVALID
+    ignored, 0 when valid, else WEIGHT_INVALID / TRUE_INVALID / PRED_NOT_PROBABILITY
     (checked in that order)."""
     if mask is not None:
         if not mask[i]:
@@ -109,9 +110,9 @@ def _check_token(yt, yp, i, K, wi, w, mask, ignore):
             return WEIGHT_INVALID, 0.0, 0.0
     x, corr, okt, okp = _read_token(yt, yp, i, K)
     if not okt:
-        return LABEL_INVALID, 0.0, 0.0
+        return TRUE_INVALID, 0.0, 0.0
     if not okp:
-        return PROB_INVALID, 0.0, 0.0
+        return PRED_NOT_PROBABILITY, 0.0, 0.0
     return 0, np.float64(x), np.float64(corr)
 
 

@@ -22,15 +22,17 @@ import numpy as np
 from numba import njit, prange, types
 from numba.extending import overload
 
-# Error codes written to ``bad_code`` (first bad token of a chunk).
-OK = 0
-TRUE_OUT_OF_RANGE = 1
-PRED_OUT_OF_RANGE = 2
-TRUE_NOT_INTEGRAL = 3  # NaN/inf or a fractional value where a class id was expected
-PRED_NOT_INTEGRAL = 4
-PRED_NOT_FINITE = 5  # NaN/inf score
-TRUE_NOT_FINITE = 6  # NaN/inf in a one-hot / probabilistic target row
-WEIGHT_INVALID = 7  # negative or non-finite sample weight
+# ``bad_code`` holds a code of _kernels/codes.py (first bad token of a chunk).
+from ..codes import (  # noqa: F401  (re-exported: the kernels' reports)
+    OK,
+    PRED_NOT_FINITE,
+    PRED_NOT_INTEGRAL,
+    PRED_OUT_OF_RANGE,
+    TRUE_NOT_FINITE,
+    TRUE_NOT_INTEGRAL,
+    TRUE_OUT_OF_RANGE,
+    WEIGHT_INVALID,
+)
 
 # Reading modes.
 MODE_ID = 0  # column 0 holds a class id

@@ -56,11 +56,13 @@ from .. import keys
 from .confusion import _fill_weights
 from .ranking import _add_point, _finish_auc_ap
 
-# Error codes returned by the scans (first bad element in token order).
-OK = 0
-BAD_LABEL = 1  # label not 0/1 (indicator) or not a class id in [0, C) (multiclass)
-BAD_SCORE = 2  # NaN or infinite score
-BAD_WEIGHT = 3  # negative or non-finite sample weight
+# The scans return a code of _kernels/codes.py (first bad element in token order).
+from ..codes import (  # noqa: F401  (the codes these kernels report)
+    OK,
+    PRED_NOT_FINITE,
+    TRUE_INVALID,
+    WEIGHT_INVALID,
+)
 
 # Key layout (see ``_kernels/keys.py``), bound here as compile-time constants.
 _LO = keys.LO
@@ -320,16 +322,16 @@ def _scan_indicator(y, s, C, w, rep, mask, ignore):
         if w is not None:
             wv = w[i // rep]
             if not ((wv >= 0.0) and (wv < np.inf)):
-                return i, -1, BAD_WEIGHT
+                return i, -1, WEIGHT_INVALID
         for c in range(C):
             yc = y[i * C + c]
             if ignore is not None and yc == ignore:
                 continue
             lab = np.int64(yc)
             if not ((lab == yc) and (lab == 0 or lab == 1)):
-                return i, c, BAD_LABEL
+                return i, c, TRUE_INVALID
             if not _finite(s[i * C + c]):
-                return i, c, BAD_SCORE
+                return i, c, PRED_NOT_FINITE
     return -1, -1, OK
 
 
@@ -425,14 +427,14 @@ def _scan_multiclass(y, s, C, w, rep, mask, ignore):
             continue
         lab = np.int64(yi)
         if not ((lab == yi) and lab >= 0 and lab < C):
-            return i, -1, BAD_LABEL
+            return i, -1, TRUE_INVALID
         if w is not None:
             wv = w[i // rep]
             if not ((wv >= 0.0) and (wv < np.inf)):
-                return i, -1, BAD_WEIGHT
+                return i, -1, WEIGHT_INVALID
         for c in range(C):
             if not _finite(s[i * C + c]):
-                return i, c, BAD_SCORE
+                return i, c, PRED_NOT_FINITE
     return -1, -1, OK
 
 

@@ -8,29 +8,32 @@ kept (labels are class ids in ``[0, C)``, scores finite, weights finite and
 threaded: the output order is the token order, so nothing depends on the
 thread count.
 
-Each kernel returns ``(n_kept, code, index)``: ``code`` is 0 or one of the
-``ERR_*`` values below, and ``index`` the flat token index of the first bad
+Each kernel returns ``(n_kept, code, index)``: ``code`` is ``OK`` (0) or a
+code of ``_kernels/codes.py``, and ``index`` the flat token index of the first bad
 token (tokens are visited in order, so it is the first one).
 """
 
 import numpy as np
 from numba import njit
 
-ERR_NOT_INTEGRAL = 1
-ERR_OUT_OF_RANGE = 2
-ERR_SCORE = 3
-ERR_WEIGHT = 4
+from ..codes import (  # noqa: F401  (the codes these kernels report)
+    OK,
+    PRED_NOT_FINITE,
+    TRUE_NOT_INTEGRAL,
+    TRUE_OUT_OF_RANGE,
+    WEIGHT_INVALID,
+)
 
 
 @njit(cache=True)
 def _label_code(v, n_classes):
-    """0 if ``v`` is a class id in [0, n_classes), else the error code."""
+    """OK if ``v`` is a class id in [0, n_classes), else the error code."""
     f = np.float64(v)
     if not (abs(f) < np.inf) or f != np.floor(f):
-        return ERR_NOT_INTEGRAL
+        return TRUE_NOT_INTEGRAL
     if f < 0 or f >= n_classes:
-        return ERR_OUT_OF_RANGE
-    return 0
+        return TRUE_OUT_OF_RANGE
+    return OK
 
 
 @njit(cache=True)
@@ -58,14 +61,14 @@ def binary_tokens(y, s2, keep, ignore, has_ignore, sw, rep, cw, copy_s, y_out, s
             return j, code, i
         for c in range(k):
             if not (abs(np.float64(s2[i, c])) < np.inf):
-                return j, ERR_SCORE, i
+                return j, PRED_NOT_FINITE, i
         pos = v == 1
         if write_w:
             wi = 1.0
             if has_sw:
                 wi = sw[i // rep]
                 if not (wi >= 0.0 and wi < np.inf):
-                    return j, ERR_WEIGHT, i
+                    return j, WEIGHT_INVALID, i
             if has_cw:
                 wi *= cw[1] if pos else cw[0]
             w_out[j] = wi
@@ -99,14 +102,14 @@ def multiclass_tokens(y, s2, keep, ignore, has_ignore, sw, rep, cw, copy_s, y_ou
             return j, code, i
         for c in range(C):
             if not (abs(np.float64(s2[i, c])) < np.inf):
-                return j, ERR_SCORE, i
+                return j, PRED_NOT_FINITE, i
         lab = np.int64(v)
         if write_w:
             wi = 1.0
             if has_sw:
                 wi = sw[i // rep]
                 if not (wi >= 0.0 and wi < np.inf):
-                    return j, ERR_WEIGHT, i
+                    return j, WEIGHT_INVALID, i
             if has_cw:
                 wi *= cw[lab]
             w_out[j] = wi
