@@ -325,21 +325,19 @@ def test_streaming_auc_words_errors_as_the_functional_reader(args, message):
 # (2) the XLA reading (fastmetrics.keras._xla) against the NumPy layer
 # --------------------------------------------------------------------------
 
-# The forms a Keras metric receives; the reading of each NumPy family that
-# the XLA step stands in for: confusion counts (classification) and AUC cells
-# (the streaming AUC, ranking forms).
-XLA_CASES = ["binary/ids+scores", "binary/ids+ids", "binary/ids+(...,1)",
-             "binary/(...,1)+(...,1)", "binary/ids+two_unit", "binary/one_hot+two_unit",
-             "multiclass/ids+scores", "multiclass/one_hot+scores", "multilabel/indicator"]
-# Forms the NumPy layer reads and the XLA step reads otherwise (see the report
-# in each reason); strict: a fix of the XLA reading shows up here.
-XLA_DIFFERS = {
-    "binary/one_hot+scores": "XLA: one-hot y_true (..., 2) with scores (...) is not "
-                             "read by its column 1 (shapes broadcast instead)",
-    "binary/(...,1)+scores": "XLA: y_true (..., 1) with y_pred (...) is not squeezed",
-}
-XLA_CONFIGS = [(S, m, sw) for S in SHAPES for m in (False, True)
-               for sw in _weights_for(S)]
+# The XLA step stands in for the confusion counts (streaming.ConfusionMatrix,
+# the classification forms) and the binned AUC (streaming.AUC, the ranking
+# forms): every form each reads, with mask, ignore_index, sample_weight and
+# class_weight; compared with the NumPy token layer's reading (counted here)
+# and with the host state itself.
+XLA_CONFUSION = [n for n, case in CASES.items() if "classification" in case[4]]
+XLA_AUC = [n for n, case in CASES.items() if "ranking" in case[4]]
+# (token shape, mask, sample_weight kind, class_weight): each option alone and
+# together, on both token shapes
+XLA_CONFIGS = [((N,), False, None, False), ((N,), True, "N", True),
+               ((N, T), False, None, False), ((N, T), True, None, False),
+               ((N, T), False, "N", False), ((N, T), True, "NT", False),
+               ((N, T), True, "N", True), ((N, T), False, "NT", True)]
 
 
 @pytest.fixture(scope="module")
@@ -350,11 +348,18 @@ def xla():
     return _xla
 
 
-def _xla_case(name, *more):
-    marks = ([pytest.mark.xfail(strict=True, reason=XLA_DIFFERS[name])]
-             if name in XLA_DIFFERS else [])
-    return pytest.param(name, *more, marks=marks,
-                        id="-".join([name] + ["ignore" for m in more if m]))
+def _xla_params(names):
+    return [pytest.param(n, ig, id=n + ("-ignore" if ig else "")) for n in names
+            for ig in ((False,) if "one_hot" in n else (False, True))]
+
+
+def _same_error(host, xla_call):
+    """Both raise a ValueError, with the same message."""
+    with pytest.raises(ValueError) as want:
+        host()
+    with pytest.raises(ValueError) as got:
+        xla_call()
+    assert str(got.value) == str(want.value)
 
 
 def _numpy_counts(view, thr):
@@ -379,26 +384,50 @@ def _numpy_counts(view, thr):
     return counts, wsum
 
 
-@pytest.mark.parametrize("config", XLA_CONFIGS, ids=lambda o: "{}-m{:d}-w{}".format(*o))
-@pytest.mark.parametrize("name,ignore", [
-    _xla_case(n, ig) for n in XLA_CASES + list(XLA_DIFFERS)
-    for ig in ((False,) if "one_hot" in n else (False, True))])
+def _host_confusion(task, k, ig):
+    from fastmetrics import streaming
+
+    return streaming.ConfusionMatrix(task, k, threshold=0.5, ignore_index=ig)
+
+
+def _assert_confusion_state(got, host):
+    """XLA deltas ((counts, wsum, totals), invalid) equal a host state's."""
+    (counts, wsum, totals), invalid = got
+    d = host.state_dict()
+    assert float(invalid) == 0
+    np.testing.assert_array_equal(np.asarray(counts), d["counts"])
+    np.testing.assert_allclose(np.asarray(wsum), d["wsum"], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(np.asarray(totals), d["totals"], rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("config", XLA_CONFIGS,
+                         ids=lambda o: "{}-m{:d}-w{}-c{:d}".format(*o))
+@pytest.mark.parametrize("name,ignore", _xla_params(XLA_CONFUSION))
 def test_xla_confusion_reading_equals_numpy(xla, name, ignore, config):
-    S, mask, sw = config
+    S, mask, sw, cw = config
     task, yt, yp, rng = _inputs(name, S, seed=1)
     yp = yp.astype(np.float32) if yp.dtype.kind == "f" else yp
     if ignore:
         yt = _pad(yt, name, rng)
-    m, ig, w, _ = _options(rng, name, S, mask, ignore, sw, False)
+    m, ig, w, c = _options(rng, name, S, mask, ignore, sw, cw)
     k = 2 if task == "binary" else C
+    host = _host_confusion(task, k, ig)
+    args = (task, k, 0.5, ig, yt, yp, w, m)
+    if c is not None and task == "multilabel":
+        _same_error(lambda: host.update(yt, yp, sample_weight=w, mask=m, class_weight=c),
+                    lambda: xla.confusion_deltas(*args, class_weight=c))
+        return
     view = token_view(task, yt, yp, CLASSIFICATION_FORMS[task], num_classes=k,
-                      sample_weight=w, mask=m, ignore_index=ig)
+                      sample_weight=w, mask=m, ignore_index=ig, class_weight=c)
     want = _numpy_counts(view, 0.5)
-    (counts, wsum, _), invalid = xla.confusion_deltas(task, k, 0.5, ig, yt, yp, w, m)
+    got = xla.confusion_deltas(*args, class_weight=c)
+    (counts, wsum, _), invalid = got
     assert float(invalid) == 0
     np.testing.assert_array_equal(np.asarray(counts).reshape(want[0].shape), want[0])
     np.testing.assert_allclose(np.asarray(wsum).reshape(want[1].shape), want[1],
                                rtol=1e-12, atol=0)
+    host.update(yt, yp, sample_weight=w, mask=m, class_weight=c)
+    _assert_confusion_state(got, host)
 
 
 def _numpy_cells(view, bins, binmap):
@@ -420,47 +449,346 @@ def _numpy_cells(view, bins, binmap):
     return np.bincount(cell, weights=np.repeat(w, rows), minlength=rows * bins * 2)
 
 
-@pytest.mark.parametrize("config", XLA_CONFIGS, ids=lambda o: "{}-m{:d}-w{}".format(*o))
-@pytest.mark.parametrize("name", [_xla_case(n) for n in XLA_CASES + list(XLA_DIFFERS)
-                                  if n != "binary/ids+ids"])
-def test_xla_auc_reading_equals_numpy(xla, name, config):
-    from fastmetrics.ranking.streaming import _binmap
+def _host_auc(task, ig, bins=256, scores="any"):
+    from fastmetrics import streaming
 
-    S, mask, sw = config
+    return streaming.AUC(task=task, num_classes=None if task == "binary" else C,
+                         bins=bins, scores=scores, ignore_index=ig)
+
+
+def _dense(cells, values, size):
+    return np.bincount(np.asarray(cells), weights=np.asarray(values), minlength=size)
+
+
+@pytest.mark.parametrize("config", XLA_CONFIGS,
+                         ids=lambda o: "{}-m{:d}-w{}-c{:d}".format(*o))
+@pytest.mark.parametrize("name,ignore", _xla_params(XLA_AUC))
+def test_xla_auc_reading_equals_numpy(xla, name, ignore, config):
+    S, mask, sw, cw = config
     task, yt, yp, rng = _inputs(name, S, seed=2)
-    m, _, w, _ = _options(rng, name, S, mask, False, sw, False)
+    if ignore:
+        yt = _pad(yt, name, rng)
+    m, ig, w, c = _options(rng, name, S, mask, ignore, sw, cw)
     bins = 256
-    binmap = _binmap(bins, "any")
-    view = token_view(task, yt, yp, RANKING_FORMS[task], sample_weight=w, mask=m)
+    host = _host_auc(task, ig, bins)
+    binmap = host.bin_map
+    args = (task, C, bins, binmap, False, yt, yp, w, m)
+    if c is not None and task == "multilabel":
+        _same_error(lambda: host.batch_deltas(yt, yp, sample_weight=w, mask=m,
+                                              class_weight=c),
+                    lambda: xla.auc_cells(*args, ignore_index=ig, class_weight=c))
+        return
+    view = token_view(task, yt, yp, RANKING_FORMS[task], sample_weight=w, mask=m,
+                      ignore_index=ig, class_weight=c)
     want = _numpy_cells(view, bins, binmap)
     rows = 1 if task == "binary" else C
-    cells, weights, _, invalid = xla.auc_cells(task, C, bins, binmap, False, yt, yp, w, m)
+    size = rows * bins * 2
+    cells, weights, pos, invalid = xla.auc_cells(*args, ignore_index=ig, class_weight=c)
     assert float(invalid) == 0
-    got = np.bincount(np.asarray(cells), weights=np.asarray(weights),
-                      minlength=rows * bins * 2)
+    got = _dense(cells, weights, size)
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    # the host state's own deltas (table and first moments)
+    hcells, hdeltas = host.batch_deltas(yt, yp, sample_weight=w, mask=m, class_weight=c)
+    np.testing.assert_allclose(got, _dense(hcells, hdeltas["table"], size),
+                               rtol=1e-12, atol=0)
+    np.testing.assert_allclose(_dense(cells, np.asarray(weights) * np.asarray(pos), size),
+                               _dense(hcells, hdeltas["moments"], size),
+                               rtol=1e-9, atol=1e-12)
 
 
-# Inputs both read, differently: the NumPy layer's reading is the library's
-# (and the functional API's); the XLA step's differs (reported, not changed
-# here).  strict: a fix of the XLA reading shows up here.
-XLA_MISREADS = {
+# Inputs whose reading turns on a dtype or an edge of the rules (each point a
+# former difference of the XLA step): the host state is the reference.
+XLA_EDGES = {
     "1-D token arrays of length 2": (
         "binary", np.array([0, 1]), np.array([0.25, 0.75], np.float32)),
     "integer (..., 2) ids with (..., 2) ids": (
         "binary", np.array([[0, 1], [1, 1], [0, 0]]), np.array([[1, 0], [1, 1], [0, 1]])),
     "integer two-unit output, not one-hot": (
         "binary", np.array([0, 1, 1]), np.array([[1, 1], [0, 0], [0, 1]])),
+    "bool ids with bool predictions": (
+        "binary", np.array([True, False, True]), np.array([True, True, False])),
+    "float ids with integer predictions": (
+        "binary", np.array([[0.0], [1.0], [1.0]]), np.array([[0], [1], [0]])),
+    "one-hot (..., 2) with scores (...)": (
+        "binary", np.eye(2, dtype=np.int64)[[0, 1, 1, 0]],
+        np.array([0.1, 0.8, 0.3, 0.6], np.float32)),
+    "(..., 1) ids with scores (...)": (
+        "binary", np.array([[0], [1], [1]]), np.array([0.2, 0.9, 0.4], np.float32)),
+    "multiclass ids with predicted ids": (
+        "multiclass", np.array([0, 3, 2, 1, 3]), np.array([0, 3, 1, 1, 2])),
+    "multiclass one-hot with predicted ids": (
+        "multiclass", np.eye(4, dtype=np.float32)[[0, 3, 2]], np.array([0, 2, 2])),
+    "multiclass rows in [0, 1], not one-hot (argmax)": (
+        "multiclass", np.array([[0.2, 0.5, 0.5, 0.0], [0.0, 0.0, 0.0, 0.0]], np.float32),
+        np.array([[0.1, 0.2, 0.3, 0.4], [0.4, 0.4, 0.1, 0.1]], np.float32)),
+    "multiclass tied scores (first argmax)": (
+        "multiclass", np.array([1, 2, 3]),
+        np.array([[0.3, 0.3, 0.3, 0.1], [0.0, 0.5, 0.5, 0.0], [1, 1, 1, 1]], np.float32)),
+    "multiclass integer scores": (
+        "multiclass", np.array([1, 2]), np.array([[0, 3, 3, 1], [2, 0, 1, 2]])),
+    "multilabel integer predictions": (
+        "multilabel", np.array([[0, 1, 1, 0], [1, 1, 0, 0]]),
+        np.array([[0, 1, 0, 0], [1, 0, 0, 1]])),
 }
 
 
-@pytest.mark.xfail(strict=True, reason="the XLA step reads these forms otherwise")
-@pytest.mark.parametrize("case", list(XLA_MISREADS))
-def test_xla_misreads(xla, case):
-    from fastmetrics.classification._format import format_task
+@pytest.mark.parametrize("case", list(XLA_EDGES))
+def test_xla_confusion_edges_equal_the_host(xla, case):
+    task, yt, yp = XLA_EDGES[case]
+    k = 2 if task == "binary" else C
+    host = _host_confusion(task, k, None).update(yt, yp)
+    _assert_confusion_state(xla.confusion_deltas(task, k, 0.5, None, yt, yp, None, None),
+                            host)
 
-    task, yt, yp = XLA_MISREADS[case]
-    want = format_task(yt, yp, task).counts
-    (counts, _, _), invalid = xla.confusion_deltas(task, 2, 0.5, None, yt, yp, None, None)
-    np.testing.assert_array_equal(np.asarray(counts), want)
+
+XLA_AUC_EDGES = {
+    "1-D token arrays of length 2": (
+        "binary", np.array([0, 1]), np.array([0.25, 0.75], np.float32)),
+    "integer two-unit output (column 1)": (
+        "binary", np.array([0, 1, 1]), np.array([[1, 1], [0, 0], [0, 1]])),
+    "one-hot (..., 2) with scores (...)": (
+        "binary", np.eye(2, dtype=np.int64)[[0, 1, 1, 0]], np.array([0.1, 0.8, 0.3, 0.6])),
+    "(..., 1) ids with scores (...)": (
+        "binary", np.array([[0], [1], [1]]), np.array([0.2, 0.9, 0.4], np.float32)),
+    "(..., 2) ids with (..., 2) integer scores": (
+        "binary", np.array([[0, 1], [1, 1], [0, 0]]), np.array([[1, 0], [1, 1], [0, 1]])),
+}
+
+
+@pytest.mark.parametrize("case", list(XLA_AUC_EDGES))
+def test_xla_auc_edges_equal_the_host(xla, case):
+    task, yt, yp = XLA_AUC_EDGES[case]
+    host = _host_auc(task, None)
+    cells, weights, _, invalid = xla.auc_cells(task, C, 256, host.bin_map, False, yt, yp,
+                                               None, None)
+    assert float(invalid) == 0
+    hcells, hdeltas = host.batch_deltas(yt, yp)
+    size = (1 if task == "binary" else C) * 256 * 2
+    np.testing.assert_array_equal(_dense(cells, weights, size),
+                                  _dense(hcells, hdeltas["table"], size))
+
+
+# --------------------------------------------------------------------------
+# shapes the host rejects: the XLA step raises the same error when traced
+# --------------------------------------------------------------------------
+
+_Z = np.zeros
+_ONE_HOT = np.eye(2, dtype=np.int64)[[0, 1, 1, 0, 1]]
+XLA_REJECTS = [
+    # (family, task, y_true, y_pred, options)
+    ("both", "binary", _Z(5, np.int64), _Z(6, np.float32), {}),
+    ("both", "binary", _Z((5, 3), np.int64), _Z((5, 3, 3), np.float32), {}),
+    ("both", "multiclass", _Z((5, 1), np.int64), _Z((5, C), np.float32), {}),
+    ("both", "multiclass", _Z((5, 3), np.int64), _Z((5, 3, C, 1), np.float32), {}),
+    ("both", "multilabel", _Z((5, C), np.int64), _Z((5, C + 1), np.float32), {}),
+    ("both", "binary", _ONE_HOT, _Z((5, 2), np.float32), {"ignore_index": 0}),
+    ("both", "multiclass", np.eye(C, dtype=np.int64)[[0, 1, 2, 3, 0]], _Z((5, C)),
+     {"ignore_index": 0}),
+    ("both", "binary", _Z((5, 3), np.int64), _Z((5, 3), np.float32),
+     {"mask": np.ones(5, bool)}),
+    ("both", "binary", _Z((5, 3), np.int64), _Z((5, 3, 1), np.float32),
+     {"mask": np.ones((5, 3, 1), bool)}),
+    ("both", "multiclass", _Z((5, 3), np.int64), _Z((5, 3, C), np.float32),
+     {"sample_weight": np.ones(3)}),
+    ("both", "binary", _Z((5, 3), np.int64), _Z((5, 3), np.float32),
+     {"sample_weight": np.ones((5, 2))}),
+    ("both", "binary", _Z(5, np.int64), _Z(5, np.float32),
+     {"sample_weight": np.float64(1.0)}),
+    ("both", "binary", _Z(5, np.int64), _Z(5, np.float32),
+     {"class_weight": [1.0, 2.0, 3.0]}),
+    ("both", "multilabel", _Z((5, C), np.int64), _Z((5, C), np.float32),
+     {"class_weight": [1.0] * C}),
+    ("both", "multiclass", _Z(5, np.int64), _Z((5, C - 1), np.float32), {}),
+    ("classification", "multiclass", np.eye(3, dtype=np.int64)[[0, 1, 2]],
+     np.array([0, 1, 2]), {}),
+    ("classification", "multilabel", _Z((5, C - 1), np.int64), _Z((5, C - 1)), {}),
+    ("classification", "multiclass", np.array(1), np.full(C, 0.25, np.float32), {}),
+    ("ranking", "multiclass", _Z(5, np.int64), _Z(5, np.int64), {}),
+    ("ranking", "binary", np.array(1), np.array(0.5), {}),
+]
+
+
+def _reject_params(family):
+    return [pytest.param(*case[1:], id=f"{i}-{case[1]}")
+            for i, case in enumerate(XLA_REJECTS) if case[0] in ("both", family)]
+
+
+@pytest.mark.parametrize("task,yt,yp,options", _reject_params("classification"))
+def test_xla_confusion_rejects_as_the_host(xla, task, yt, yp, options):
+    o = dict(options)
+    k = 2 if task == "binary" else C
+    host = _host_confusion(task, k, o.get("ignore_index"))
+    _same_error(
+        lambda: host.update(yt, yp, sample_weight=o.get("sample_weight"),
+                            mask=o.get("mask"), class_weight=o.get("class_weight")),
+        lambda: xla.confusion_deltas(task, k, 0.5, o.get("ignore_index"), yt, yp,
+                                     o.get("sample_weight"), o.get("mask"),
+                                     class_weight=o.get("class_weight")))
+
+
+@pytest.mark.parametrize("task,yt,yp,options", _reject_params("ranking"))
+def test_xla_auc_rejects_as_the_host(xla, task, yt, yp, options):
+    o = dict(options)
+    host = _host_auc(task, o.get("ignore_index"))
+    _same_error(
+        lambda: host.batch_deltas(yt, yp, sample_weight=o.get("sample_weight"),
+                                  mask=o.get("mask"), class_weight=o.get("class_weight")),
+        lambda: xla.auc_cells(task, C, 256, host.bin_map, False, yt, yp,
+                              o.get("sample_weight"), o.get("mask"),
+                              ignore_index=o.get("ignore_index"),
+                              class_weight=o.get("class_weight")))
+
+
+# --------------------------------------------------------------------------
+# values the host rejects: XLA cannot raise, the tokens are counted invalid
+# --------------------------------------------------------------------------
+# (a compiled XLA program has no exceptions and cannot call the host; the
+# Keras metric raises at the eager result when the count is not 0)
+
+_BAD_ROWS = np.array([[1, 0], [1, 1], [0, 0], [0, 1], [0, 2]])
+XLA_BAD_VALUES = [
+    # (family, task, y_true, y_pred, options, invalid tokens)
+    # one-hot rows are checked on every token, masked or not, as the host does
+    ("both", "binary", _BAD_ROWS, np.full((5, 2), 0.5, np.float32), {}, 3),
+    ("both", "binary", _BAD_ROWS, np.full((5, 2), 0.5, np.float32),
+     {"mask": np.array([True, False, False, True, True])}, 3),
+    ("both", "binary", _BAD_ROWS, np.full(5, 0.5, np.float32), {}, 3),
+    ("ranking", "multiclass", np.array([[1, 0, 0], [0.5, 0.5, 0], [0, 0, 0]]),
+     np.full((3, 3), 0.2), {"C": 3}, 2),
+    ("classification", "multiclass", np.array([[1, 0, 0], [2, 0, 0], [np.nan, 0, 0]]),
+     np.full((3, 3), 0.2), {"C": 3}, 2),
+    ("classification", "multiclass", np.array([[1, 0, 0], [2, 0, 0]]),
+     np.full((2, 3), 0.2), {"C": 3, "mask": np.array([True, False])}, 1),
+    # labels, predicted ids, scores and weights: on kept tokens only
+    ("both", "binary", np.array([0, 1, 2, -1]), np.full(4, 0.5, np.float32),
+     {"mask": np.array([True, True, True, False])}, 1),
+    ("both", "binary", np.array([0, 1, 2, -1]), np.full(4, 0.5, np.float32),
+     {"ignore_index": -1}, 1),
+    ("classification", "binary", np.array([0, 1, 1]), np.array([0, 2, -1]), {}, 2),
+    ("classification", "multiclass", np.array([0, 1, 1]), np.array([0, 4, 1]), {}, 1),
+    ("both", "multiclass", np.array([0, 4, 1, 1]), np.full((4, C), 0.25),
+     {"ignore_index": 4}, 0),
+    ("both", "binary", np.array([0, 1, 1]), np.array([0.5, np.nan, np.inf]), {}, 2),
+    ("both", "binary", np.array([0, 1, 1]), np.array([0.5, 0.3, 0.2]),
+     {"sample_weight": np.array([1.0, -1.0, np.nan])}, 2),
+    ("both", "multilabel", np.array([[0, 1], [1, 2], [0, 1]]), np.full((3, 2), 0.3),
+     {"C": 2}, 1),
+    ("classification", "multilabel", np.array([[0, 1], [1, 0]]), np.array([[0, 2], [1, 0]]),
+     {"C": 2}, 1),
+]
+
+
+def _bad_params(family):
+    return [pytest.param(*case[1:], id=f"{i}-{case[1]}")
+            for i, case in enumerate(XLA_BAD_VALUES) if case[0] in ("both", family)]
+
+
+@pytest.mark.parametrize("task,yt,yp,options,n_bad", _bad_params("classification"))
+def test_xla_confusion_counts_what_the_host_rejects(xla, task, yt, yp, options, n_bad):
+    o = dict(options)
+    k = o.pop("C", 2 if task == "binary" else C)
+    ig, w, m = o.get("ignore_index"), o.get("sample_weight"), o.get("mask")
+    host = _host_confusion(task, k, ig)
+    (counts, _, _), invalid = xla.confusion_deltas(task, k, 0.5, ig, yt, yp, w, m)
+    assert float(invalid) == n_bad
+    if n_bad:
+        with pytest.raises(ValueError):
+            host.update(yt, yp, sample_weight=w, mask=m)
+    else:
+        host.update(yt, yp, sample_weight=w, mask=m)
+        np.testing.assert_array_equal(np.asarray(counts), host.state_dict()["counts"])
+
+
+@pytest.mark.parametrize("task,yt,yp,options,n_bad", _bad_params("ranking"))
+def test_xla_auc_counts_what_the_host_rejects(xla, task, yt, yp, options, n_bad):
+    from fastmetrics import streaming
+
+    o = dict(options)
+    k = o.pop("C", C)
+    ig, w, m = o.get("ignore_index"), o.get("sample_weight"), o.get("mask")
+    host = streaming.AUC(task=task, num_classes=None if task == "binary" else k, bins=256,
+                         ignore_index=ig)
+    *_, invalid = xla.auc_cells(task, k, 256, host.bin_map, False, yt, yp, w, m,
+                                ignore_index=ig)
+    assert float(invalid) == n_bad
+    if n_bad:
+        with pytest.raises(ValueError):
+            host.batch_deltas(yt, yp, sample_weight=w, mask=m)
+    else:
+        host.batch_deltas(yt, yp, sample_weight=w, mask=m)
+
+
+def test_xla_auc_probability_range_is_checked_on_every_score(xla):
+    from fastmetrics import streaming
+
+    yt, m = np.array([0, 1, 1]), np.array([True, False, False])
+    host = streaming.AUC(task="binary", bins=256, scores="probability")
+    yp = np.array([0.5, 1.5, 0.2], np.float32)
+    with pytest.raises(ValueError, match="probabilities in"):
+        host.batch_deltas(yt, yp, mask=m)
+    *_, invalid = xla.auc_cells("binary", 2, 256, host.bin_map, True, yt, yp, None, m)
+    assert float(invalid) == 1  # 1.5, masked
+    # the host leaves the range to the finiteness check of the kept scores
+    # when a score is NaN: a masked NaN and a masked 1.5 pass
+    yp = np.array([0.5, 1.5, np.nan], np.float32)
+    host.batch_deltas(yt, yp, mask=m)
+    *_, invalid = xla.auc_cells("binary", 2, 256, host.bin_map, True, yt, yp, None, m)
+    assert float(invalid) == 0
+
+
+# --------------------------------------------------------------------------
+# compiled (jit_compile=True) with unknown sizes in the static shapes
+# --------------------------------------------------------------------------
+
+def _compiled(xla, fn, specs):
+    import tensorflow as tf
+
+    return tf.function(fn, jit_compile=True,
+                       input_signature=[tf.TensorSpec(shape, dtype) for shape, dtype in specs])
+
+
+def test_xla_compiled_with_unknown_batch_equals_the_host(xla):
+    import tensorflow as tf
+
+    rng = np.random.default_rng(3)
+    yt = rng.integers(0, C, (6, T))
+    yp = rng.random((6, T, C)).astype(np.float32)
+    w = rng.random(6) + 0.5
+    m = rng.random((6, T)) < 0.8
+    step = _compiled(xla, lambda a, b, c, d: xla.confusion_deltas(
+        "multiclass", C, 0.5, None, a, b, c, d), [
+        ((None, T), tf.int64), ((None, T, C), tf.float32), ((None,), tf.float64),
+        ((None, T), tf.bool)])
+    for n in (6, 2, 1):
+        host = _host_confusion("multiclass", C, None).update(
+            yt[:n], yp[:n], sample_weight=w[:n], mask=m[:n])
+        _assert_confusion_state(step(yt[:n], yp[:n], w[:n], m[:n]), host)
+
+
+@pytest.mark.parametrize("two,one_unit", [(False, False), (True, False), (False, True)])
+def test_xla_compiled_unknown_time_axis_reads_as_the_host_or_counts(xla, two, one_unit):
+    """Binary (B, T) tokens with T unknown: read elementwise; a batch whose T
+    makes the host read it otherwise (T = 2 with floating (B, T) scores: one-hot
+    rows with a two-unit output) is counted invalid, every token."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(4)
+    pshape = (None, None, 1) if one_unit else (None, None)
+    step = _compiled(xla, lambda a, b: xla.confusion_deltas(
+        "binary", 2, 0.5, None, a, b, None, None), [
+        ((None, None), tf.int64), (pshape, tf.float32)])
+    for Tn in (3, 2, 1):
+        yt = np.eye(2, dtype=np.int64)[rng.integers(0, 2, 4)] if (two and Tn == 2) else \
+            rng.integers(0, 2, (4, Tn))
+        yp = rng.random((4, Tn) + ((1,) if one_unit else ())).astype(np.float32)
+        (counts, _, _), invalid = step(yt, yp)
+        host = _host_confusion("binary", 2, None)
+        if Tn == 2 and not one_unit:
+            # the host reads (4, 2) float scores with (4, 2) y_true as one-hot
+            # rows and a two-unit output: another form than the trace's
+            assert float(invalid) == yt.size
+            continue
+        assert float(invalid) == 0
+        host.update(yt, yp)
+        np.testing.assert_array_equal(np.asarray(counts), host.state_dict()["counts"])

@@ -49,6 +49,8 @@ with a repeat (``w[i // rep]`` is the weight of token ``i``), so the kernels
 read every array in place.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .checks import check_class_weight, check_mask, check_sample_weight, check_task
@@ -56,12 +58,16 @@ from .checks import check_class_weight, check_mask, check_sample_weight, check_t
 __all__ = [
     "FORMS",
     "check_task_classes",
+    "TokenForm",
     "TokenShapeError",
     "TokenView",
     "is_one_hot",
     "label_class_weights",
     "one_hot_ids",
+    "read_class_weight",
     "read_tokens",
+    "refuse_ignore_index",
+    "token_form",
     "token_view",
 ]
 
@@ -173,11 +179,7 @@ class TokenView:
         """Read the token mask (exactly of the token shape) and ``ignore_index``
         (which compares class ids: not defined for one-hot ``y_true``).
         Returns self."""
-        if ignore_index is not None and self.one_hot:
-            raise ValueError(
-                "ignore_index needs y_true as class ids; y_true is one-hot here. "
-                "Use mask."
-            )
+        refuse_ignore_index(ignore_index, self.one_hot)
         self.mask = check_mask(mask, self.token_shape)
         self.ignore_index = ignore_index
         return self
@@ -198,63 +200,142 @@ def _flat(a, token_shape):
 
 # ==================================================================== the forms
 
-def _binary(form, yt, yp):
-    """The view of ``form`` when the binary shapes fit it, else None."""
+class TokenForm(NamedTuple):
+    """The reading of one input, decided from shapes and a dtype alone (see
+    :func:`token_form`).
+
+    ``form``, ``token_shape``, ``one_hot``, ``unit`` and ``C`` are those of the
+    :class:`TokenView` that :func:`read_tokens` makes; ``squeeze_true`` /
+    ``squeeze_pred``: the trailing axis of 1 that the form ``"squeezed"``
+    takes off ``y_true`` / the predictions.
+    """
+
+    form: str
+    token_shape: tuple
+    one_hot: bool = False
+    unit: object = None
+    C: object = None
+    squeeze_true: bool = False
+    squeeze_pred: bool = False
+
+
+def _binary(form, ts, ps, floating):
+    """The reading of ``form`` when the binary shapes fit it, else None."""
     if form == "one_hot+two_unit":
-        if (yp.ndim >= 2 and yp.shape == yt.shape and yp.shape[-1] == 2
-                and yp.dtype.kind == "f"):
-            return TokenView("binary", form, yt.shape[:-1], yt, yp, one_hot=True, unit=1,
-                             C=2)
+        if len(ps) >= 2 and ps == ts and ps[-1] == 2 and floating:
+            return TokenForm(form, ts[:-1], one_hot=True, unit=1, C=2)
     elif form in ("ids+two_unit", "ids+one_unit"):
         k = 2 if form == "ids+two_unit" else 1
-        if yp.ndim == yt.ndim + 1 and yp.shape[-1] == k and yp.shape[:-1] == yt.shape:
-            return TokenView("binary", form, yt.shape, yt, yp, unit=k - 1, C=2)
+        if len(ps) == len(ts) + 1 and ps[-1] == k and ps[:-1] == ts:
+            return TokenForm(form, ts, unit=k - 1, C=2)
     elif form == "one_hot+scores":
-        if yt.ndim == yp.ndim + 1 and yt.shape[-1] == 2 and yt.shape[:-1] == yp.shape:
-            return TokenView("binary", form, yp.shape, yt, yp, one_hot=True, C=2)
+        if len(ts) == len(ps) + 1 and ts[-1] == 2 and ts[:-1] == ps:
+            return TokenForm(form, ps, one_hot=True, C=2)
     elif form == "squeezed":
-        yt, yp = _squeeze_binary(yt, yp)
-        if yp.shape == yt.shape:
-            return TokenView("binary", form, yt.shape, yt, yp, C=2)
-    elif yp.shape == yt.shape:  # "same"
-        return TokenView("binary", form, yt.shape, yt, yp, C=2)
+        sq_t, sq_p = _squeeze_binary(ts, ps)
+        ts2 = ts[:-1] if sq_t else ts
+        ps2 = ps[:-1] if sq_p else ps
+        if ps2 == ts2:
+            return TokenForm(form, ts2, C=2, squeeze_true=sq_t, squeeze_pred=sq_p)
+    elif ps == ts:  # "same"
+        return TokenForm(form, ts, C=2)
     return None
 
 
-def _squeeze_binary(yt, yp):
-    """``(..., 1) -> (...)`` on either side, as far as the shapes then agree."""
-    if yt.ndim >= 2 and yt.shape[-1] == 1 and (
-            yp.shape == yt.shape or yp.shape == yt.shape[:-1]):
-        yt = yt[..., 0]
-    if yp.ndim >= 2 and yp.shape[-1] == 1 and yp.shape[:-1] == yt.shape:
-        yp = yp[..., 0]
-    return yt, yp
+def _squeeze_binary(ts, ps):
+    """``(..., 1) -> (...)`` on either side, as far as the shapes then agree:
+    whether to squeeze ``y_true`` and the predictions."""
+    sq_t = len(ts) >= 2 and ts[-1] == 1 and (ps == ts or ps == ts[:-1])
+    if sq_t:
+        ts = ts[:-1]
+    sq_p = len(ps) >= 2 and ps[-1] == 1 and ps[:-1] == ts
+    return sq_t, sq_p
 
 
-def _multiclass(form, yt, yp, forms):
-    """The view of ``form`` when the multiclass shapes fit it, else None."""
+def _multiclass(form, ts, ps, floating, forms):
+    """The reading of ``form`` when the multiclass shapes fit it, else None."""
     if form == "ids+scores":
-        if yp.ndim == yt.ndim + 1 and yp.shape[:-1] == yt.shape:
-            return TokenView("multiclass", form, yt.shape, yt, yp, C=yp.shape[-1])
+        if len(ps) == len(ts) + 1 and ps[:-1] == ts:
+            return TokenForm(form, ts, C=ps[-1])
     elif form == "one_hot+scores":
-        if (yp.ndim >= 2 and yp.shape == yt.shape
-                and (yp.dtype.kind == "f" or "ids+ids" not in forms)):
-            return TokenView("multiclass", form, yt.shape[:-1], yt, yp, one_hot=True,
-                             C=yp.shape[-1])
+        if len(ps) >= 2 and ps == ts and (floating or "ids+ids" not in forms):
+            return TokenForm(form, ts[:-1], one_hot=True, C=ps[-1])
     elif form == "ids+ids":
-        if yp.shape == yt.shape:
-            return TokenView("multiclass", form, yt.shape, yt, yp)
+        if ps == ts:
+            return TokenForm(form, ts)
     elif form == "one_hot+ids":
-        if yt.ndim == yp.ndim + 1 and yt.shape[:-1] == yp.shape:
-            return TokenView("multiclass", form, yp.shape, yt, yp, one_hot=True,
-                             C=yt.shape[-1])
+        if len(ts) == len(ps) + 1 and ts[:-1] == ps:
+            return TokenForm(form, ps, one_hot=True, C=ts[-1])
     return None
 
 
-def _multilabel(form, yt, yp):
-    if yt.shape == yp.shape and yt.ndim >= 1:
-        return TokenView("multilabel", form, yt.shape[:-1], yt, yp, C=yt.shape[-1])
+def _multilabel(form, ts, ps):
+    if ts == ps and len(ts) >= 1:
+        return TokenForm(form, ts[:-1], C=ts[-1])
     return None
+
+
+def token_form(task, true_shape, pred_shape, pred_floating, forms):
+    """The form of ``forms`` (tried in order) that :func:`read_tokens` reads,
+    decided from the shapes and whether the predictions are floating, or None
+    when no form fits.
+
+    The one statement of the form rules: :func:`read_tokens` reads arrays
+    with it, and the XLA reading of the Keras bridge (``fastmetrics.keras._xla``)
+    reads the static shapes of a traced graph with it.  A size there may be
+    None (unknown): the comparisons are Python's, so an unknown size equals
+    another unknown size (the same axis, such as the batch axis) and no
+    known one.
+
+    Parameters
+    ----------
+    task : {"binary", "multiclass", "multilabel"}
+    true_shape, pred_shape : tuple of int (or None)
+    pred_floating : bool
+        The predictions' dtype is floating (NumPy kind "f").
+    forms : sequence of str
+        The forms the family reads (names from :data:`FORMS`).
+
+    Returns
+    -------
+    TokenForm or None
+    """
+    ts, ps = tuple(true_shape), tuple(pred_shape)
+    for form in forms:
+        if task == "binary":
+            found = _binary(form, ts, ps, pred_floating)
+        elif task == "multiclass":
+            found = _multiclass(form, ts, ps, pred_floating, forms)
+        else:
+            found = _multilabel(form, ts, ps)
+        if found is not None:
+            return found
+    return None
+
+
+def refuse_ignore_index(ignore_index, one_hot):
+    """``ignore_index`` compares class ids: not defined for one-hot ``y_true``
+    (raises)."""
+    if ignore_index is not None and one_hot:
+        raise ValueError(
+            "ignore_index needs y_true as class ids; y_true is one-hot here. "
+            "Use mask."
+        )
+
+
+def _refuse_multilabel_class_weight(task, class_weight):
+    if task == "multilabel" and class_weight is not None:
+        raise ValueError(
+            "class_weight is not defined for multilabel targets (a token has several "
+            "true labels); use sample_weight."
+        )
+
+
+def read_class_weight(task, class_weight, C):
+    """The class weights of a task as :meth:`TokenView.weigh` reads them
+    (float64 ``(C,)``, or None); multilabel raises, as :func:`read_tokens`."""
+    _refuse_multilabel_class_weight(task, class_weight)
+    return check_class_weight(class_weight, C)
 
 
 def read_tokens(task, y_true, y_pred, forms, *, class_weight=None):
@@ -281,23 +362,14 @@ def read_tokens(task, y_true, y_pred, forms, *, class_weight=None):
     TokenShapeError
         When no form fits the shapes.
     """
-    for form in forms:
-        if task == "binary":
-            view = _binary(form, y_true, y_pred)
-        elif task == "multiclass":
-            view = _multiclass(form, y_true, y_pred, forms)
-        else:
-            view = _multilabel(form, y_true, y_pred)
-        if view is not None:
-            break
-    else:
+    found = token_form(task, y_true.shape, y_pred.shape, y_pred.dtype.kind == "f", forms)
+    if found is None:
         raise TokenShapeError(task, y_true.shape, y_pred.shape)
-    if task == "multilabel" and class_weight is not None:
-        raise ValueError(
-            "class_weight is not defined for multilabel targets (a token has several "
-            "true labels); use sample_weight."
-        )
-    return view
+    _refuse_multilabel_class_weight(task, class_weight)
+    yt = y_true[..., 0] if found.squeeze_true else y_true
+    yp = y_pred[..., 0] if found.squeeze_pred else y_pred
+    return TokenView(task, found.form, found.token_shape, yt, yp, one_hot=found.one_hot,
+                     unit=found.unit, C=found.C)
 
 
 def token_view(task, y_true, y_pred, forms, *, num_classes=None, sample_weight=None,

@@ -367,7 +367,10 @@ class StreamingMetric(keras.metrics.Metric):
         self.__dict__["_updated"] = True
         mask = _keras_mask(y_pred)
         if _backend() == "tensorflow" and _xla.in_xla():
-            self._xla_update(y_true, y_pred, sample_weight, mask)
+            try:  # the host's shape errors, raised when the step is traced
+                self._xla_update(y_true, y_pred, sample_weight, mask)
+            except ValueError as exc:
+                raise self._fail(exc) from None
             return
         layout = _DeltaLayout(self, _static_size(y_pred))
         inputs = [y_true, y_pred] + [x for x in (sample_weight, mask) if x is not None]
@@ -447,10 +450,12 @@ class StreamingMetric(keras.metrics.Metric):
         if invalid:
             raise self._fail(
                 f"{invalid:.0f} token(s) had invalid labels, scores or weights (labels "
-                "out of range or not 0/1, NaN or infinite scores, negative weights); "
-                "they were seen in an XLA-compiled step (jit_compile=True), which "
-                "cannot raise, and were skipped. Run with jit_compile=False for the "
-                "first bad token."
+                "out of range or not 0/1, y_true rows read as one-hot that are not, "
+                "NaN or infinite scores, probabilities outside [0, 1], negative "
+                "weights; or a batch whose sizes, unknown when the step was traced, "
+                "make it read in another input form); they were seen in an "
+                "XLA-compiled step (jit_compile=True), which cannot raise, and were "
+                "skipped. Run with jit_compile=False for the first bad token."
             )
 
     def _read(self):
