@@ -85,6 +85,24 @@ def check_num_classes(num_classes, task):
     return num_classes
 
 
+def check_state_task(task, num_classes):
+    """The task and class count of a streaming state (its size is fixed when
+    it is made): returns ``num_classes`` (2 for binary)."""
+    if task not in TASKS:
+        raise ValueError(
+            "task must be 'binary', 'multiclass' or 'multilabel' for a streaming state "
+            f"(the class count must be fixed in advance); got {task!r}."
+        )
+    num_classes = check_num_classes(num_classes, task)
+    if task == "binary":
+        return 2
+    if num_classes is None:
+        raise ValueError(
+            f"num_classes is required for task={task!r} (the state has a fixed size)."
+        )
+    return num_classes
+
+
 def as_array(x, name):
     """Turn lists, tuples, pandas objects and array-likes into a NumPy array.
 

@@ -89,6 +89,9 @@ _LABEL_PARAMS = """
         Classes to include, in that order.
     pos_label : int, float, bool or str, default=1
         The positive class when ``average="binary"``.
+    average : {"binary", "micro", "macro", "weighted", "samples"} or None, default="binary"
+        ``"binary"`` reports the positive class only; ``None`` returns one value
+        per class.
 """
 
 _DIVISION_PARAMS = """
@@ -271,9 +274,6 @@ def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary
     Parameters
     ----------
     {label_params}
-    average : {"binary", "micro", "macro", "weighted", "samples"} or None, default="binary"
-        ``"binary"`` reports the positive class only; ``None`` returns one value
-        per class.
     {division_params}
     {sequence_params}
 
@@ -296,9 +296,6 @@ def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
     Parameters
     ----------
     {label_params}
-    average : {"binary", "micro", "macro", "weighted", "samples"} or None, default="binary"
-        ``"binary"`` reports the positive class only; ``None`` returns one value
-        per class.
     {division_params}
     {sequence_params}
 
@@ -323,9 +320,6 @@ def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="bina
     {label_params}
     beta : float
         Weight of recall (``beta > 1`` favours recall).
-    average : {"binary", "micro", "macro", "weighted", "samples"} or None, default="binary"
-        ``"binary"`` reports the positive class only; ``None`` returns one value
-        per class.
     {division_params}
     {sequence_params}
 
@@ -348,17 +342,18 @@ def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
     Parameters
     ----------
     {label_params}
-    average : {"binary", "micro", "macro", "weighted", "samples"} or None, default="binary"
-        ``"binary"`` reports the positive class only; ``None`` returns one value
-        per class.  Note: micro-averaged F1 over all classes of a single-label
-        problem equals accuracy.  For a binary problem read from a two-unit
-        softmax, use ``task="binary"``.
     {division_params}
     {sequence_params}
 
     Returns
     -------
     f1_score : float or ndarray of shape (n_labels,)
+
+    Notes
+    -----
+    Micro-averaged F1 over all classes of a single-label problem equals
+    accuracy.  For a binary problem read from a two-unit softmax, use
+    ``task="binary"``.
     """
     ext = _ext(task, num_classes, threshold, mask, ignore_index, class_weight)
     return _one(y_true, y_pred, 2, "f-score", beta=1.0, labels=labels,

@@ -10,8 +10,7 @@ import numpy as np
 from .._core.checks import (
     check_ignore_index,
     check_normalize_cm,
-    check_num_classes,
-    check_task,
+    check_state_task,
     check_threshold,
 )
 from .._core.state import StreamingState
@@ -56,22 +55,8 @@ class ConfusionMatrix(StreamingState):
 
     def __init__(self, task="multiclass", num_classes=None, *, threshold=0.5,
                  ignore_index=None):
-        check_task(task)
-        if task is None:
-            raise ValueError(
-                "task must be 'binary', 'multiclass' or 'multilabel' for a streaming "
-                "state (the class count must be fixed in advance)."
-            )
-        num_classes = check_num_classes(num_classes, task)
-        if task == "binary":
-            num_classes = 2
-        elif num_classes is None:
-            raise ValueError(
-                f"num_classes is required for task={task!r} (the state has a fixed "
-                "size)."
-            )
+        self.num_classes = check_state_task(task, num_classes)
         self.task = task
-        self.num_classes = num_classes
         self.threshold = check_threshold(threshold)
         self.ignore_index = check_ignore_index(ignore_index)
         self.reset()

@@ -339,18 +339,7 @@ def det_curve(y_true, y_score, pos_label, sample_weight, drop_intermediate):
 
 
 def auc(x, y):
-    """Area under a curve by the trapezoidal rule.
-
-    Parameters
-    ----------
-    x : array-like of shape (n,)
-        Monotonic (increasing or decreasing) x coordinates.
-    y : array-like of shape (n,)
-
-    Returns
-    -------
-    auc : float
-    """
+    """scikit-learn's ``auc`` (documented in :func:`fastmetrics.auc`)."""
     x = column_or_1d(x, "x")
     y = column_or_1d(y, "y")
     if x.shape[0] != y.shape[0]:

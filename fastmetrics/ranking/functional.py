@@ -11,6 +11,7 @@ inputs under ``config.PARALLEL_MIN`` scores take the serial radix path of
 streaming states live in ``fastmetrics.streaming``.
 """
 
+from .._core.docs import fill
 from . import _binary, _sequence, _sklearn, _tokens
 
 __all__ = [
@@ -35,7 +36,19 @@ def _curve(core, y_true, y_score, pos_label, sample_weight, drop_intermediate, t
     return core(y_true, y_score, pos_label, sample_weight, drop_intermediate)
 
 
-@_tokens.doc
+_CURVE_PARAMS = """
+    y_true : array-like of shape (n_samples,), or token arrays (see ``task``)
+        Binary labels ({0, 1}, {-1, 1}, or any two labels with ``pos_label``).
+    y_score : array-like of shape (n_samples,), float, or token scores
+        Scores; a higher score means the positive class is more likely.
+    pos_label : int, float, bool or str, default=None
+    sample_weight : array-like of shape (n_samples,), default=None
+"""
+
+_curve_doc = fill(curve_params=_CURVE_PARAMS, sequence_params=_tokens.SEQUENCE_PARAMS)
+
+
+@_curve_doc
 def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
               drop_intermediate=True, task=None, num_classes=None, mask=None,
               ignore_index=None, class_weight=None):
@@ -43,12 +56,7 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,), or token arrays (see ``task``)
-        Binary labels ({0, 1}, {-1, 1}, or any two labels with ``pos_label``).
-    y_score : array-like of shape (n_samples,), float, or token scores
-        Scores; a higher score means the positive class is more likely.
-    pos_label : int, float, bool or str, default=None
-    sample_weight : array-like of shape (n_samples,), default=None
+    {curve_params}
     drop_intermediate : bool, default=True
         Drop thresholds that are collinear on the curve.
     {sequence_params}
@@ -63,7 +71,7 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
                   drop_intermediate, task, num_classes, mask, ignore_index, class_weight)
 
 
-@_tokens.doc
+@_curve_doc
 def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=None,
                            drop_intermediate=False, task=None, num_classes=None,
                            mask=None, ignore_index=None, class_weight=None):
@@ -71,10 +79,7 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,), or token arrays (see ``task``)
-    y_score : array-like of shape (n_samples,), or token scores
-    pos_label : int, float, bool or str, default=None
-    sample_weight : array-like of shape (n_samples,), default=None
+    {curve_params}
     drop_intermediate : bool, default=False
     {sequence_params}
 
@@ -90,7 +95,7 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
                   ignore_index, class_weight)
 
 
-@_tokens.doc
+@_curve_doc
 def det_curve(y_true, y_score, pos_label=None, sample_weight=None,
               drop_intermediate=False, *, task=None, num_classes=None, mask=None,
               ignore_index=None, class_weight=None):
@@ -98,10 +103,7 @@ def det_curve(y_true, y_score, pos_label=None, sample_weight=None,
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,), or token arrays (see ``task``)
-    y_score : array-like of shape (n_samples,), or token scores
-    pos_label : int, float, bool or str, default=None
-    sample_weight : array-like of shape (n_samples,), default=None
+    {curve_params}
     drop_intermediate : bool, default=False
     {sequence_params}
 

@@ -39,7 +39,7 @@ from .. import config
 from .._kernels import codes
 from .._core.backend import as_kernel_numbers, kernels
 from .._core.state import StreamingState
-from .._core.checks import as_array, check_ignore_index, check_num_classes
+from .._core.checks import as_array, check_ignore_index, check_state_task
 from ..exceptions import UndefinedMetricWarning
 from .._core.tokens import TokenShapeError, is_one_hot, read_tokens
 from . import _binary
@@ -345,18 +345,7 @@ class AUC(StreamingState):
             raise ValueError(f"scores must be one of {_SCORES}; got {scores!r}.")
         if not isinstance(curve, str) or curve.upper() not in _CURVES:
             raise ValueError(f"curve must be 'ROC' or 'PR'; got {curve!r}.")
-        if task not in ("binary", "multiclass", "multilabel"):
-            raise ValueError(
-                f"task must be 'binary', 'multiclass' or 'multilabel'; got {task!r}."
-            )
-        num_classes = check_num_classes(num_classes, task)
-        if task == "binary":
-            num_classes = 2
-        elif num_classes is None:
-            raise ValueError(
-                f"num_classes is required for task={task!r} (the state has a fixed "
-                "size)."
-            )
+        num_classes = check_state_task(task, num_classes)
         if mode not in _MODES:
             raise ValueError(f"mode must be 'binned' or 'exact'; got {mode!r}.")
         if (isinstance(bins, bool) or not isinstance(bins, numbers.Integral)
