@@ -15,7 +15,7 @@ No input-sized temporaries are made on the fast paths: arrays are reshaped
 import numpy as np
 
 from .. import config
-from .._kernels import codes
+from .._kernels import codes, modes
 from .._core.checks import (
     as_array,
     check_consistent_length,
@@ -100,7 +100,7 @@ def sklearn_stats(y_true, y_pred, *, sample_weight=None, mask=None,
         if sw is not None:
             check_not_all_zero(np.asarray(sw).reshape(-1))
         return _multilabel_stats(
-            yt, yp, 3, 3, 0.5, sample_weight, (yt.shape[0],), mask, ignore_index,
+            yt, yp, modes.MODE_NONZERO, modes.MODE_NONZERO, 0.5, sample_weight, (yt.shape[0],), mask, ignore_index,
             samplewise is not False,
         )
     yt = yt.reshape(-1) if yt.ndim == 2 else yt
@@ -337,9 +337,9 @@ def _multilabel_stats(yt2, yp2, true_mode, pred_mode, threshold, sample_weight,
 
 
 def _positive(a, mode, threshold):
-    if mode == 2:
+    if mode == modes.MODE_THRESHOLD:
         return a > threshold
-    if mode == 3:
+    if mode == modes.MODE_NONZERO:
         return a != 0
     return a == 1
 
@@ -632,8 +632,8 @@ def _format_multilabel(yt, yp, num_classes, threshold, sample_weight, mask,
         raise ValueError(
             f"num_classes={num_classes} but the label axis of y_true/y_pred has size {L}."
         )
-    pred_mode = 2 if yp.dtype.kind == "f" else 0
-    return _multilabel_stats(view.y, view.p, 0, pred_mode, threshold, sample_weight,
+    pred_mode = modes.MODE_THRESHOLD if yp.dtype.kind == "f" else modes.MODE_ID
+    return _multilabel_stats(view.y, view.p, modes.MODE_ID, pred_mode, threshold, sample_weight,
                              view.token_shape, mask, ignore_index,
                              samplewise is not False)
 

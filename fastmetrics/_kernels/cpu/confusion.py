@@ -34,11 +34,7 @@ from ..codes import (  # noqa: F401  (re-exported: the kernels' reports)
     WEIGHT_INVALID,
 )
 
-# Reading modes.
-MODE_ID = 0  # column 0 holds a class id
-MODE_ARGMAX = 1  # argmax over the row (first maximum wins, like numpy)
-MODE_THRESHOLD = 2  # 1 if row[col] > threshold else 0
-MODE_NONZERO = 3  # 1 if row[col] != 0 else 0 (scikit-learn's multilabel reading)
+from ..modes import MODE_ARGMAX, MODE_ID, MODE_NONZERO, MODE_THRESHOLD  # noqa: F401
 
 
 @njit(cache=True)
