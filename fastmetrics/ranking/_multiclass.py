@@ -21,6 +21,7 @@ weights ``(n,)`` float64 or None.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from .. import config
 from .._core.backend import by_size, kernels
 from .._core.checks import as_array, column_or_1d
 from .._core.targets import unique
+from ..exceptions import UndefinedMetricWarning
 from . import _binary
 
 
@@ -363,6 +365,26 @@ def topk_core(codes, y_score, k, w=None):
     if w is None:
         return float(np.sum(hits)), float(n)
     return float(np.sum(whits)), float(np.sum(wtot))
+
+
+def warn_k_covers_classes(k, n_classes):
+    """scikit-learn's warning when every class is among the top k."""
+    if k >= n_classes:
+        warnings.warn(
+            f"'k' ({k}) greater than or equal to 'n_classes' ({n_classes}) "
+            "will result in a perfect score and is therefore meaningless.",
+            UndefinedMetricWarning,
+            stacklevel=4,
+        )
+
+
+def topk_result(hits, total, normalize):
+    """The hits, or their fraction of the total (which must not be 0)."""
+    if not normalize:
+        return hits
+    if total == 0:
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    return hits / total
 
 
 def _check_topk_params(k, normalize):

@@ -4,12 +4,10 @@ by :func:`._tokens.prepare`, then scikit-learn's engines answer on the kept
 tokens with the combined weights."""
 
 import numbers
-import warnings
 
 import numpy as np
 
 from .._core.checks import check_task
-from ..exceptions import UndefinedMetricWarning
 from . import _binary, _multiclass, _sklearn, _tokens
 from ._tokens import IGNORED
 
@@ -213,16 +211,6 @@ def top_k_accuracy_score(y_true, y_score, *, k, normalize, sample_weight, labels
         raise ValueError(
             "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required."
         )
-    if k >= C:
-        warnings.warn(
-            f"'k' ({k}) greater than or equal to 'n_classes' ({C}) "
-            "will result in a perfect score and is therefore meaningless.",
-            UndefinedMetricWarning,
-            stacklevel=3,
-        )
+    _multiclass.warn_k_covers_classes(k, C)
     hits, total = _multiclass.topk_core(y, _multiclass._real_scores(s), int(k), w)
-    if not normalize:
-        return hits
-    if total == 0:
-        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
-    return hits / total
+    return _multiclass.topk_result(hits, total, normalize)

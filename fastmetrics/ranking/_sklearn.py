@@ -2,7 +2,6 @@
 sequence extensions): which problem the labels pose — binary, multilabel
 indicator or multiclass — and the engine that answers it."""
 
-import warnings
 
 import numpy as np
 
@@ -10,7 +9,6 @@ from .. import config
 from .._core.backend import kernels
 from .._core.checks import as_array, check_pos_label_type, column_or_1d
 from .._core.targets import binary_target_type, unique
-from ..exceptions import UndefinedMetricWarning
 from . import _binary, _multiclass
 
 
@@ -223,6 +221,22 @@ def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=
     """scikit-learn's ``top_k_accuracy_score`` (binary or multiclass labels)."""
     _multiclass._check_topk_params(k, normalize)
     k = int(k)
+    yt, y_type, labels = _topk_targets(y_true, labels)
+    ys = _topk_scores(y_score, y_type)
+    n = yt.shape[0]
+    _check_topk_lengths(n, ys, sample_weight)
+    classes, codes = _topk_classes(yt, labels, ys.shape[1] if ys.ndim == 2 else 2)
+    w = _multiclass._check_weights(sample_weight, n)
+    _multiclass.warn_k_covers_classes(k, classes.shape[0])
+    if y_type == "binary":
+        hits, total = _binary_topk_hits(ys, codes, k, w)
+    else:
+        hits, total = _multiclass.topk_core(codes, ys, k, w)
+    return _multiclass.topk_result(hits, total, normalize)
+
+
+def _topk_targets(y_true, labels):
+    """(1-D labels, "binary" or "multiclass", labels as given or None)."""
     yt = column_or_1d(as_array(y_true, "y_true"), "y_true")
     if yt.shape[0] == 0:
         raise ValueError(
@@ -237,6 +251,11 @@ def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=
         raise ValueError(
             f"y type must be 'binary' or 'multiclass', got '{y_type}' instead."
         )
+    return yt, y_type, labels
+
+
+def _topk_scores(y_score, y_type):
+    """Binary: 1-D scores of the greater class; multiclass: (n, C) scores."""
     ys = _multiclass._real_scores(as_array(y_score, "y_score"))
     if y_type == "binary":
         if ys.ndim == 2 and ys.shape[1] != 1:
@@ -245,24 +264,29 @@ def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=
                 f" {ys.shape[1]} classes. If `y_true` does not contain all the"
                 " labels, `labels` must be provided."
             )
-        ys = column_or_1d(ys, "y_score")
-    elif ys.ndim != 2:
+        return column_or_1d(ys, "y_score")
+    if ys.ndim != 2:
         raise ValueError(
             "`y_score` needs to be of shape `(n_samples, n_classes)`, since "
             "`y_true` contains multiple classes. Got "
             f"`y_score.shape={ys.shape}`."
         )
-    n = yt.shape[0]
+    return ys
+
+
+def _check_topk_lengths(n, ys, sample_weight):
     lengths = [n, ys.shape[0]]
     if sample_weight is not None:
-        sw_len = column_or_1d(as_array(sample_weight, "sample_weight"),
-                                  "sample_weight").shape[0]
-        lengths.append(sw_len)
+        lengths.append(column_or_1d(as_array(sample_weight, "sample_weight"),
+                                    "sample_weight").shape[0])
     if len(set(lengths)) > 1:
         raise ValueError(
             "Found input variables with inconsistent numbers of samples: %r" % lengths
         )
-    n_score_classes = ys.shape[1] if ys.ndim == 2 else 2
+
+
+def _topk_classes(yt, labels, n_score_classes):
+    """(the classes, one per score column; int64 codes of ``yt`` in them)."""
     if labels is None:
         classes = unique(yt)
         if classes.shape[0] != n_score_classes:
@@ -272,45 +296,35 @@ def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=
                 "You can provide a list of all known classes by assigning it "
                 "to the `labels` parameter."
             )
-        codes = _multiclass._encode(yt, classes)
-    else:
-        classes = np.unique(labels)
-        if classes.shape[0] != labels.shape[0]:
-            raise ValueError("Parameter 'labels' must be unique.")
-        if not np.array_equal(classes, labels):
-            raise ValueError("Parameter 'labels' must be ordered.")
-        if classes.shape[0] != n_score_classes:
-            raise ValueError(
-                f"Number of given labels ({classes.shape[0]}) not equal to the "
-                f"number of classes in 'y_score' ({n_score_classes})."
-            )
-        codes = _multiclass._encode(yt, classes)
-        if codes is None:
-            raise ValueError("'y_true' contains labels not in parameter 'labels'.")
-    w = _multiclass._check_weights(sample_weight, n)
-    n_classes = classes.shape[0]
-    if k >= n_classes:
-        warnings.warn(
-            f"'k' ({k}) greater than or equal to 'n_classes' ({n_classes}) "
-            "will result in a perfect score and is therefore meaningless.",
-            UndefinedMetricWarning,
-            stacklevel=2,
+        return classes, _multiclass._encode(yt, classes)
+    classes = np.unique(labels)
+    if classes.shape[0] != labels.shape[0]:
+        raise ValueError("Parameter 'labels' must be unique.")
+    if not np.array_equal(classes, labels):
+        raise ValueError("Parameter 'labels' must be ordered.")
+    if classes.shape[0] != n_score_classes:
+        raise ValueError(
+            f"Number of given labels ({classes.shape[0]}) not equal to the "
+            f"number of classes in 'y_score' ({n_score_classes})."
         )
-    if y_type == "binary":
-        if ys.dtype.kind == "f" and not np.all(np.isfinite(ys)):
-            bad = int(np.flatnonzero(~np.isfinite(ys))[0])
-            raise ValueError(f"y_score contains NaN or infinity (first bad score in row {bad})")
-        if k == 1:
-            threshold = 0.5 if ys.min() >= 0 and ys.max() <= 1 else 0
-            hit = (ys > threshold) == (codes == 1)
-        else:
-            hit = np.ones(n, dtype=bool)
-        hits = float(np.sum(hit)) if w is None else float(np.dot(hit, w))
-        total = float(n) if w is None else float(np.sum(w))
+    codes = _multiclass._encode(yt, classes)
+    if codes is None:
+        raise ValueError("'y_true' contains labels not in parameter 'labels'.")
+    return classes, codes
+
+
+def _binary_topk_hits(ys, codes, k, w):
+    """Binary top-k: k = 1 thresholds the scores (0.5 for probabilities, else 0);
+    k >= 2 covers both classes.  Returns (hits, total), weighted by ``w``."""
+    n = codes.shape[0]
+    if ys.dtype.kind == "f" and not np.all(np.isfinite(ys)):
+        bad = int(np.flatnonzero(~np.isfinite(ys))[0])
+        raise ValueError(f"y_score contains NaN or infinity (first bad score in row {bad})")
+    if k == 1:
+        threshold = 0.5 if ys.min() >= 0 and ys.max() <= 1 else 0
+        hit = (ys > threshold) == (codes == 1)
     else:
-        hits, total = _multiclass.topk_core(codes, ys, k, w)
-    if not normalize:
-        return hits
-    if total == 0:
-        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
-    return hits / total
+        hit = np.ones(n, dtype=bool)
+    hits = float(np.sum(hit)) if w is None else float(np.dot(hit, w))
+    total = float(n) if w is None else float(np.sum(w))
+    return hits, total
