@@ -689,7 +689,8 @@ def test_thread_count_determinism_and_chunked_reference(tmp_path):
 def test_docstring_examples():
     import doctest
 
-    result = doctest.testmod(L, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testmod(L.functional,
+                             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
     assert result.attempted >= 5
     for name in L.__all__:
@@ -714,12 +715,13 @@ def test_block_kernel_matches_scalar_kernel(from_logits):
     cw = rng.uniform(0.5, 2, c)
     for ls in (0.0, 0.1):
         out_a, out_b = np.empty(n), np.empty(n)
-        pa, _, _ = K.dense_ce_chunks_serial(yt, yp, False, from_logits, ls, L.EPSILON,
-                                            1 - L.EPSILON, 0.0, True, cw, w, 1, True,
-                                            np.empty(0, bool), False, out_a, True, 1024)
-        pb, _, _ = K.dense_chunks_serial(yt, yp, K.CCE, from_logits, ls, np.zeros(c), 0.0,
-                                         L.EPSILON, 1 - L.EPSILON, True, cw, w, 1, True,
-                                         np.empty(0, bool), False, out_b, True, 1024)
+        # the kernels' loss settings and token options (see _kernels/cpu/losses.py)
+        ce = (False, from_logits, ls, L.EPSILON, 1 - L.EPSILON, 0.0)
+        dense = (K.CCE, from_logits, ls, np.zeros(c), 0.0, L.EPSILON, 1 - L.EPSILON)
+        opts_a = (True, cw, w, 1, True, np.empty(0, bool), False, out_a, True)
+        opts_b = (True, cw, w, 1, True, np.empty(0, bool), False, out_b, True)
+        pa, _, _ = K.dense_ce_chunks_serial(yt, yp, ce, opts_a, 1024)
+        pb, _, _ = K.scalar_chunks_serial(yt, yp, dense, opts_b, 1024)
         np.testing.assert_allclose(out_a, out_b, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(pa[:, :3].sum(0), pb[:, :3].sum(0), rtol=1e-12)
 

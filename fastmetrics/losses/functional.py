@@ -26,16 +26,20 @@ input's float dtype, as Keras does (float32: ``1 - 1.19e-7``).
 
 import numbers
 import warnings
+from collections import namedtuple
 
 import numpy as np
 
 from .. import config
 from .._core.backend import by_size, kernels
+from .._core.docs import fill
 from .._core.errors import first_bad, token_position
+from .._kernels import codes
 from .._core.checks import (
     as_array,
     check_class_weight,
     check_ignore_index,
+    check_mask,
     check_sample_weight,
 )
 
@@ -70,10 +74,15 @@ _COMMON_PARAMS = """
         The class axis; only the last axis is supported."""
 
 
-def _doc(fn):
-    """Insert the parameters shared by every Keras-named loss into a docstring."""
-    fn.__doc__ = fn.__doc__.replace("    @COMMON_PARAMS@\n", _COMMON_PARAMS.lstrip("\n") + "\n")
-    return fn
+def _keras_doc(shape):
+    """Decorator: the docstring's ``    {common}`` line becomes the parameters
+    shared by every Keras-named loss and the Returns section (the
+    ``reduction="none"`` output being a float64 array ``shape``)."""
+    return fill(common=_COMMON_PARAMS + f"""
+
+    Returns
+    -------
+    loss : float, or float64 array {shape} when ``reduction="none"``""")
 
 
 def _kern():
@@ -141,48 +150,46 @@ def _float_array(x, name):
 
 
 def _check_mask_prefix(mask, token_shape):
-    """Flat bool mask for the tokens; a prefix shape such as (N,) is broadcast."""
-    if mask is None:
-        return None
-    m = as_array(mask, "mask")
-    if m.dtype != np.bool_:
-        raise ValueError(
-            f"mask must be a boolean array (True = keep the token); got dtype {m.dtype}."
-        )
+    """Flat bool mask for the tokens (``check_mask``); a boolean mask of a
+    prefix shape such as (N,) is first broadcast to the token shape."""
     token_shape = tuple(token_shape)
-    if m.shape != token_shape:
-        if m.ndim <= len(token_shape) and m.shape == token_shape[: m.ndim]:
-            m = np.broadcast_to(m.reshape(m.shape + (1,) * (len(token_shape) - m.ndim)),
-                                token_shape)
-        else:
-            raise ValueError(
-                f"mask has shape {m.shape} but the tokens have shape {token_shape}; a mask "
-                "must have the token shape (or a prefix of it)."
-            )
-    m = np.ascontiguousarray(m).reshape(-1)
-    if not m.flags.writeable:
+    if mask is not None:
+        mask = as_array(mask, "mask")
+        if mask.dtype == np.bool_ and mask.shape != token_shape:
+            if not (mask.ndim <= len(token_shape) and mask.shape == token_shape[: mask.ndim]):
+                raise ValueError(
+                    f"mask has shape {mask.shape} but the tokens have shape {token_shape}; "
+                    "a mask must have the token shape (or a prefix of it)."
+                )
+            mask = np.broadcast_to(
+                mask.reshape(mask.shape + (1,) * (len(token_shape) - mask.ndim)), token_shape)
+    m = check_mask(mask, token_shape)
+    if m is not None and not m.flags.writeable:
         # the kernels compile for writable masks (one specialisation); a
         # read-only mask (e.g. a JAX callback's argument) is copied
         m = m.copy()
     return m
 
 
-_MESSAGES = {
-    1: "{t} has an invalid value at token {pos} ({what})",
-    2: "{p} contains NaN or infinity; first bad value at token {pos}",
-    3: "{p} has a probability outside [0, 1] at token {pos} (pass from_logits=True for logits)",
-    4: "sample_weight must be finite and >= 0; first bad weight at token {pos}",
-    5: "{p} has probabilities summing to 0 at token {pos}",
-}
-
-
 def _raise_first_bad(bad_index, bad_code, token_shape, what):
+    """Raise the message of the first bad token a Keras-loss kernel reported
+    (``what``: what a valid target is)."""
     bad = first_bad(bad_index, bad_code)
     if bad is None:
         return
     code, index = bad
     pos = token_position(index, token_shape)
-    raise ValueError(_MESSAGES[code].format(t="y_true", p="y_pred", pos=pos, what=what) + ".")
+    messages = {
+        codes.TRUE_INVALID: f"y_true has an invalid value at token {pos} ({what}).",
+        codes.PRED_NOT_FINITE: f"y_pred contains NaN or infinity; first bad value at token "
+                               f"{pos}.",
+        codes.PRED_NOT_PROBABILITY: f"y_pred has a probability outside [0, 1] at token {pos} "
+                                    "(pass from_logits=True for logits).",
+        codes.WEIGHT_INVALID: "sample_weight must be finite and >= 0; first bad weight at "
+                              f"token {pos}.",
+        codes.ROW_SUM_ZERO: f"y_pred has probabilities summing to 0 at token {pos}.",
+    }
+    raise ValueError(messages[code])
 
 
 def _run(kernel, n, *args, **static):
@@ -196,20 +203,49 @@ def _ctup(C):
     return (0,) * C if C <= config.LOSS_MAX_STATIC_CLASSES else None
 
 
-def _weights(sample_weight, class_weight, token_shape, n_classes):
+def _empty(dtype):
+    return np.empty(0, dtype=dtype)
+
+
+def _kernel_options(cw=None, w=None, rep=1, mask=None, out=None):
+    """The optional per-token inputs as the kernels take them, ``opts =
+    (has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out)``: an input not
+    given is an empty array with its flag False."""
+    return (cw is not None, _empty(np.float64) if cw is None else cw,
+            _empty(np.float64) if w is None else w, rep, w is not None,
+            _empty(np.bool_) if mask is None else mask, mask is not None,
+            _empty(np.float64) if out is None else out, out is not None)
+
+
+# the checked per-token inputs of a Keras loss: the token shape, the reduction,
+# the kernels' ``opts`` and ``out`` (the per-token losses, for "none")
+_Tokens = namedtuple("_Tokens", "shape reduction opts out")
+
+
+def _tokens(token_shape, reduction, sample_weight, class_weight, mask, n_classes):
+    """Check the sample weights, class weights and mask of ``token_shape``
+    tokens (in this order) into a ``_Tokens``."""
     w, rep, _ = check_sample_weight(sample_weight, token_shape)
     cw = check_class_weight(class_weight, n_classes)
-    return w, rep, cw
-
-
-def _finish(part, reduction, out, token_shape):
-    """Reduce the per-chunk partials in chunk order and apply the reduction."""
-    s, wsum, cnt = (float(v) for v in part[:, :3].sum(axis=0))
-    if reduction == PARTIALS:
-        return s, wsum, cnt
+    m = _check_mask_prefix(mask, token_shape)
+    out = None
     if reduction == "none":
-        return out.reshape(token_shape)
-    return reduce_sums(s, wsum, cnt, reduction)
+        out = np.empty(int(np.prod(token_shape, dtype=np.int64)), dtype=np.float64)
+    return _Tokens(token_shape, reduction, _kernel_options(cw, w, rep, m, out), out)
+
+
+def _loss_pass(kernel, yt, yp, loss, tokens, what, **static):
+    """One fused kernel pass over the tokens (the first axis of ``yp``), its
+    first bad token raised (``what``: what a valid target is), then the
+    reduction of the per-chunk partials (in chunk order)."""
+    part, bi, bc = _run(kernel, yp.shape[0], yt, yp, loss, tokens.opts, **static)
+    _raise_first_bad(bi, bc, tokens.shape, what)
+    s, wsum, cnt = (float(v) for v in part[:, :3].sum(axis=0))
+    if tokens.reduction == PARTIALS:
+        return s, wsum, cnt
+    if tokens.reduction == "none":
+        return tokens.out.reshape(tokens.shape)
+    return reduce_sums(s, wsum, cnt, tokens.reduction)
 
 
 def reduce_sums(s, wsum, cnt, reduction):
@@ -221,10 +257,6 @@ def reduce_sums(s, wsum, cnt, reduction):
     if reduction in ("sum_over_batch_size", "mean"):
         return s / cnt if cnt > 0 else 0.0
     return s / wsum if wsum > 0 else 0.0
-
-
-def _empty(x):
-    return np.empty(0, dtype=x)
 
 
 def _binary(y_true, y_pred, *, from_logits, label_smoothing, focal, balancing, alpha, gamma,
@@ -241,25 +273,14 @@ def _binary(y_true, y_pred, *, from_logits, label_smoothing, focal, balancing, a
             f"y_true has shape {yt.shape} but y_pred has shape {yp.shape}; binary losses "
             f"need y_true shaped {token_shape} (or with a trailing axis of size 1)."
         )
-    n = int(np.prod(token_shape, dtype=np.int64))
     yt = np.ascontiguousarray(yt).reshape(-1)
     yp = np.ascontiguousarray(yp).reshape(-1)
-    w, rep, cw = _weights(sample_weight, class_weight, token_shape, 2)
-    m = _check_mask_prefix(mask, token_shape)
-    out = np.empty(n if reduction == "none" else 0, dtype=np.float64)
-    part, bi, bc = _run(
-        "binary_chunks", n, yt, yp, from_logits, focal, balancing, float(alpha), float(gamma),
-        ls, *_clip_bounds(yp.dtype),
-        cw is not None, cw if cw is not None else _empty(np.float64),
-        w if w is not None else _empty(np.float64), rep, w is not None,
-        m if m is not None else _empty(np.bool_), m is not None,
-        out, reduction == "none",
-    )
-    _raise_first_bad(bi, bc, token_shape, "targets must lie in [0, 1]")
-    return _finish(part, reduction, out, token_shape)
+    tokens = _tokens(token_shape, reduction, sample_weight, class_weight, mask, 2)
+    loss = (from_logits, focal, balancing, float(alpha), float(gamma), ls) + _clip_bounds(yp.dtype)
+    return _loss_pass("scalar_chunks", yt, yp, loss, tokens, "targets must lie in [0, 1]")
 
 
-@_doc
+@_keras_doc("of the token shape")
 def binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.0,
                         sample_weight=None, class_weight=None, mask=None,
                         reduction="sum_over_batch_size", axis=-1):
@@ -286,11 +307,7 @@ def binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.
         Probabilities in [0, 1] (``from_logits=False``) or logits.
     from_logits : bool, default=False
     label_smoothing : float in [0, 1], default=0.0
-    @COMMON_PARAMS@
-
-    Returns
-    -------
-    loss : float, or float64 array of the token shape when ``reduction="none"``
+    {common}
 
     Examples
     --------
@@ -304,7 +321,7 @@ def binary_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.
                    reduction=reduction, axis=axis)
 
 
-@_doc
+@_keras_doc("of the token shape")
 def binary_focal_crossentropy(y_true, y_pred, *, apply_class_balancing=False, alpha=0.25,
                               gamma=2.0, from_logits=False, label_smoothing=0.0,
                               sample_weight=None, class_weight=None, mask=None,
@@ -329,11 +346,7 @@ def binary_focal_crossentropy(y_true, y_pred, *, apply_class_balancing=False, al
     gamma : float >= 0, default=2.0
     from_logits : bool, default=False
     label_smoothing : float in [0, 1], default=0.0
-    @COMMON_PARAMS@
-
-    Returns
-    -------
-    loss : float, or float64 array of the token shape when ``reduction="none"``
+    {common}
     """
     return _binary(y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing,
                    focal=True, balancing=bool(apply_class_balancing),
@@ -342,58 +355,74 @@ def binary_focal_crossentropy(y_true, y_pred, *, apply_class_balancing=False, al
                    reduction=reduction, axis=axis)
 
 
+def _check_class_axis(yp, axis):
+    if yp.ndim < 1:
+        raise ValueError("y_pred must have a class axis; got a scalar.")
+    _check_axis(axis, yp.ndim)
+
+
+def _n_classes(yp):
+    """C, the length of the class axis (the last) of ``y_pred``."""
+    C = yp.shape[-1]
+    if C < 1:
+        raise ValueError("y_pred must have at least one class (its last axis is empty).")
+    return C
+
+
+def _check_alpha(alpha, C):
+    """The focal loss' ``alpha`` as one float64 per class."""
+    a = np.asarray(alpha, dtype=np.float64)
+    if a.ndim == 0:
+        a = np.full(C, float(a))
+    if a.shape != (C,) or not np.all(np.isfinite(a)):
+        raise ValueError(
+            f"alpha must be a finite number or an array of {C} finite numbers (one per "
+            f"class); got {alpha!r}."
+        )
+    return a
+
+
+def _ce_loss(lo, hi, *, from_logits=False, ls=0.0, xlogy=False, rtol=0.0):
+    """The ``loss`` tuple of the kernel ``dense_ce_chunks``: Keras' categorical
+    cross-entropy (probabilities clipped to ``[lo, hi]``), or with ``xlogy``
+    scikit-learn's log loss of an indicator (rows whose sum is not within
+    ``1e-8 + rtol`` of 1 counted)."""
+    return (xlogy, from_logits, ls, lo, hi, rtol)
+
+
 def _dense(y_true, y_pred, *, kind, from_logits, label_smoothing, alpha, gamma, sample_weight,
            class_weight, mask, reduction, axis, name):
+    """The categorical losses of one-hot or soft target rows; ``kind`` the
+    kernels' ``CCE`` or ``CFOCAL``."""
     k = _kern()
     reduction = _check_reduction(reduction)
     ls = _check_unit(label_smoothing, "label_smoothing")
     yp = _float_array(y_pred, "y_pred")
     yt = _float_array(y_true, "y_true")
-    if yp.ndim < 1:
-        raise ValueError("y_pred must have a class axis; got a scalar.")
-    _check_axis(axis, yp.ndim)
+    _check_class_axis(yp, axis)
     if yt.shape != yp.shape:
         raise ValueError(
             f"y_true has shape {yt.shape} but y_pred has shape {yp.shape}; {name} needs "
             "one-hot (or soft) targets of the same shape as y_pred (use "
             "sparse_categorical_crossentropy for class ids)."
         )
-    C = yp.shape[-1]
-    if C < 1:
-        raise ValueError("y_pred must have at least one class (its last axis is empty).")
+    C = _n_classes(yp)
     token_shape = yp.shape[:-1]
     n = int(np.prod(token_shape, dtype=np.int64))
     yt = np.ascontiguousarray(yt).reshape(n, C)
     yp = np.ascontiguousarray(yp).reshape(n, C)
-    if kind == k.CFOCAL:
-        a = np.asarray(alpha, dtype=np.float64)
-        if a.ndim == 0:
-            a = np.full(C, float(a))
-        if a.shape != (C,) or not np.all(np.isfinite(a)):
-            raise ValueError(
-                f"alpha must be a finite number or an array of {C} finite numbers (one per "
-                f"class); got {alpha!r}."
-            )
-    else:
-        a = np.zeros(C)
-    w, rep, cw = _weights(sample_weight, class_weight, token_shape, C)
-    m = _check_mask_prefix(mask, token_shape)
-    out = np.empty(n if reduction == "none" else 0, dtype=np.float64)
-    opt = (cw is not None, cw if cw is not None else _empty(np.float64),
-           w if w is not None else _empty(np.float64), rep, w is not None,
-           m if m is not None else _empty(np.bool_), m is not None,
-           out, reduction == "none")
+    a = _check_alpha(alpha, C) if kind == k.CFOCAL else None
+    tokens = _tokens(token_shape, reduction, sample_weight, class_weight, mask, C)
+    lo, hi = _clip_bounds(yp.dtype)
+    what = "targets must lie in [0, 1]"
     if kind == k.CCE:
-        part, bi, bc = _run("dense_ce_chunks", n, yt, yp, False, bool(from_logits), ls,
-                            *_clip_bounds(yp.dtype), 0.0, *opt, ctup=_ctup(C))
-    else:
-        part, bi, bc = _run("dense_chunks", n, yt, yp, kind, bool(from_logits), ls, a,
-                            float(gamma), *_clip_bounds(yp.dtype), *opt)
-    _raise_first_bad(bi, bc, token_shape, "targets must lie in [0, 1]")
-    return _finish(part, reduction, out, token_shape)
+        loss = _ce_loss(lo, hi, from_logits=bool(from_logits), ls=ls)
+        return _loss_pass("dense_ce_chunks", yt, yp, loss, tokens, what, ctup=_ctup(C))
+    loss = (kind, bool(from_logits), ls, a, float(gamma), lo, hi)
+    return _loss_pass("scalar_chunks", yt, yp, loss, tokens, what)
 
 
-@_doc
+@_keras_doc("of shape S")
 def categorical_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothing=0.0,
                              sample_weight=None, class_weight=None, mask=None,
                              reduction="sum_over_batch_size", axis=-1):
@@ -415,11 +444,7 @@ def categorical_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothi
         logits.
     from_logits : bool, default=False
     label_smoothing : float in [0, 1], default=0.0
-    @COMMON_PARAMS@
-
-    Returns
-    -------
-    loss : float, or float64 array of shape S when ``reduction="none"``
+    {common}
 
     Examples
     --------
@@ -435,7 +460,7 @@ def categorical_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothi
                   reduction=reduction, axis=axis, name="categorical_crossentropy")
 
 
-@_doc
+@_keras_doc("of shape S")
 def categorical_focal_crossentropy(y_true, y_pred, *, alpha=0.25, gamma=2.0, from_logits=False,
                                    label_smoothing=0.0, sample_weight=None, class_weight=None,
                                    mask=None, reduction="sum_over_batch_size", axis=-1):
@@ -455,11 +480,7 @@ def categorical_focal_crossentropy(y_true, y_pred, *, alpha=0.25, gamma=2.0, fro
     gamma : float >= 0, default=2.0
     from_logits : bool, default=False
     label_smoothing : float in [0, 1], default=0.0
-    @COMMON_PARAMS@
-
-    Returns
-    -------
-    loss : float, or float64 array of shape S when ``reduction="none"``
+    {common}
     """
     return _dense(y_true, y_pred, kind=_kern().CFOCAL, from_logits=from_logits,
                   label_smoothing=label_smoothing, alpha=alpha, gamma=_check_gamma(gamma),
@@ -467,7 +488,7 @@ def categorical_focal_crossentropy(y_true, y_pred, *, alpha=0.25, gamma=2.0, fro
                   reduction=reduction, axis=axis, name="categorical_focal_crossentropy")
 
 
-@_doc
+@_keras_doc("of shape S")
 def sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False, ignore_index=None,
                                     sample_weight=None, class_weight=None, mask=None,
                                     reduction="sum_over_batch_size", axis=-1):
@@ -489,11 +510,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False, ignore
         Tokens whose label equals it are dropped — exactly Keras'
         ``ignore_class``: they count as masked (0 in ``"none"``, not counted
         by any reduction).
-    @COMMON_PARAMS@
-
-    Returns
-    -------
-    loss : float, or float64 array of shape S when ``reduction="none"``
+    {common}
 
     Examples
     --------
@@ -509,12 +526,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False, ignore
         raise ValueError(f"y_true must hold integer class ids; got dtype {yt.dtype}.")
     if yt.dtype.kind == "b":
         yt = yt.astype(np.int8)
-    if yp.ndim < 1:
-        raise ValueError("y_pred must have a class axis; got a scalar.")
-    _check_axis(axis, yp.ndim)
-    C = yp.shape[-1]
-    if C < 1:
-        raise ValueError("y_pred must have at least one class (its last axis is empty).")
+    _check_class_axis(yp, axis)
+    C = _n_classes(yp)
     token_shape = yp.shape[:-1]
     if yt.shape != token_shape and yt.shape != token_shape + (1,):
         raise ValueError(
@@ -524,19 +537,11 @@ def sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False, ignore
     n = int(np.prod(token_shape, dtype=np.int64))
     yt = np.ascontiguousarray(yt).reshape(n)
     yp = np.ascontiguousarray(yp).reshape(n, C)
-    w, rep, cw = _weights(sample_weight, class_weight, token_shape, C)
-    m = _check_mask_prefix(mask, token_shape)
-    out = np.empty(n if reduction == "none" else 0, dtype=np.float64)
-    part, bi, bc = _run(
-        "sparse_chunks", n, yt, yp, bool(from_logits), *_clip_bounds(yp.dtype),
-        0 if ignore is None else ignore, ignore is not None,
-        cw is not None, cw if cw is not None else _empty(np.float64),
-        w if w is not None else _empty(np.float64), rep, w is not None,
-        m if m is not None else _empty(np.bool_), m is not None,
-        out, reduction == "none", _ctup(C),
-    )
-    _raise_first_bad(bi, bc, token_shape, f"not a class id in [0, {C})")
-    return _finish(part, reduction, out, token_shape)
+    tokens = _tokens(token_shape, reduction, sample_weight, class_weight, mask, C)
+    lo, hi = _clip_bounds(yp.dtype)
+    loss = (bool(from_logits), lo, hi, 0 if ignore is None else ignore, ignore is not None)
+    return _loss_pass("sparse_chunks", yt, yp, loss, tokens, f"not a class id in [0, {C})",
+                      ctup=_ctup(C))
 
 
 # --------------------------------------------------------------------------
@@ -581,32 +586,12 @@ def log_loss(y_true, y_proba=None, *, normalize=True, sample_weight=None, labels
     ...                [[.1, .9], [.9, .1], [.8, .2], [.35, .65]]), 5)
     0.21616
     """
-    if not (isinstance(y_pred, str) and y_pred == "deprecated"):
-        if y_proba is not None:
-            raise ValueError(
-                "Cannot use both `y_pred` and `y_proba`. `y_pred` is deprecated, "
-                "use `y_proba` instead."
-            )
-        warnings.warn(
-            "`y_pred` was renamed to `y_proba` in version 1.9 and will be removed "
-            "in 1.11. Use `y_proba` instead.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        y_proba = y_pred
+    y_proba = _renamed_y_pred(y_proba, y_pred)
     if y_proba is None:
         raise ValueError("y_proba must be an array-like of probabilities; got None.")
     if not isinstance(normalize, (bool, np.bool_)):
         raise ValueError(f"normalize must be a bool; got {normalize!r}.")
-    yp = as_array(y_proba, "y_proba")
-    if yp.dtype.kind in "biu":
-        yp = yp.astype(np.float64)
-    elif yp.dtype.kind != "f":
-        raise ValueError(f"y_proba must hold probabilities (floats); got dtype {yp.dtype}.")
-    if yp.dtype == np.float16:
-        yp = yp.astype(np.float32)
-    if yp.ndim not in (1, 2):
-        raise ValueError(f"y_proba must be 1-D or 2-D; got shape {yp.shape}.")
+    yp = _proba_array(y_proba)
     yt = as_array(y_true, "y_true")
     if yt.ndim == 0:
         raise ValueError("y_true must be an array of labels; got a scalar.")
@@ -619,62 +604,12 @@ def log_loss(y_true, y_proba=None, *, normalize=True, sample_weight=None, labels
             f"Found input variables with inconsistent numbers of samples: "
             f"y_true has {yt.shape[0]}, y_proba has {n}."
         )
-    w = None
-    if sample_weight is not None:
-        w = np.asarray(as_array(sample_weight, "sample_weight"), dtype=np.float64)
-        if w.shape != (n,):
-            raise ValueError(
-                f"sample_weight must have shape ({n},) (one weight per sample); got {w.shape}."
-            )
-        bad = ~(np.isfinite(w) & (w >= 0))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ValueError(
-                f"sample_weight must be finite and >= 0; sample {i} has weight {w[i]!r}."
-            )
-        if not np.any(w != 0):
-            raise ValueError("Sample weights must contain at least one non-zero number.")
+    w = _log_loss_weights(sample_weight, n)
     yp2 = np.ascontiguousarray(yp.reshape(n, -1))
-    C = yp2.shape[1]
-    eps = np.finfo(yp2.dtype).eps
-    consts = np.array([1, eps, 1 - eps], dtype=yp2.dtype)
-    rtol = float(np.sqrt(eps))
-    ww = w if w is not None else _empty(np.float64)
-
     if yt.ndim == 2 and yt.shape[1] > 1:
-        part = _log_loss_indicator(yt, yp2, labels, rtol, eps, w)
+        part = _log_loss_indicator(yt, yp2, labels, w)
     else:
-        yt = yt.reshape(-1) if yt.ndim == 2 else yt
-        if yt.ndim != 1:
-            raise ValueError(f"y_true must be 1-D labels or a 2-D indicator; got {yt.shape}.")
-        part = None
-        n_cols = 2 if C == 1 else C
-        if labels is None and yt.dtype.kind in "iu":
-            # optimistic single pass: classes 0 .. n_cols-1, all present
-            lut = np.arange(n_cols, dtype=np.int64)
-            part, seen, bi, bc = _run("logloss_ids_chunks", n, yt, lut, yp2, consts, rtol,
-                                      ww, w is not None, ctup=_ctup(C))
-            if (bi >= 0).any() or not seen.any(axis=0).all():
-                _raise_loss_pred(bi, bc, yp2, keep_label_errors=False)
-                part = None
-        if part is None:
-            codes, n_classes = _encode_labels(yt, labels)
-            if n_classes != n_cols:
-                if labels is None:
-                    raise ValueError(
-                        "y_true and y_prob contain different number of classes: "
-                        f"{max(n_classes, 1) if n_classes > 1 else 2} vs {n_cols}. Please "
-                        "provide the true labels explicitly through the labels argument. "
-                        f"Classes found in y_true: {np.unique(yt)}"
-                    )
-                raise ValueError(
-                    "The number of classes in labels is different from that in y_prob. "
-                    f"Classes found in labels: {np.unique(np.asarray(labels))}"
-                )
-            lut = np.arange(n_cols, dtype=np.int64)
-            part, seen, bi, bc = _run("logloss_ids_chunks", n, codes, lut, yp2, consts, rtol,
-                                      ww, w is not None, ctup=_ctup(C))
-            _raise_loss_pred(bi, bc, yp2, keep_label_errors=True)
+        part = _log_loss_labels(yt, yp2, labels, w)
     s, wsum, cnt, nbad = (float(v) for v in part.sum(axis=0))
     if nbad > 0:
         warnings.warn(
@@ -689,25 +624,122 @@ def log_loss(y_true, y_proba=None, *, normalize=True, sample_weight=None, labels
     return s / wsum
 
 
+def _renamed_y_pred(y_proba, y_pred):
+    """``y_proba``, or the deprecated ``y_pred`` given for it (FutureWarning)."""
+    if isinstance(y_pred, str) and y_pred == "deprecated":
+        return y_proba
+    if y_proba is not None:
+        raise ValueError(
+            "Cannot use both `y_pred` and `y_proba`. `y_pred` is deprecated, "
+            "use `y_proba` instead."
+        )
+    warnings.warn(
+        "`y_pred` was renamed to `y_proba` in version 1.9 and will be removed "
+        "in 1.11. Use `y_proba` instead.",
+        FutureWarning,
+        stacklevel=3,
+    )
+    return y_pred
+
+
+def _proba_array(y_proba):
+    """``y_proba`` as a 1-D or 2-D float array (integers as float64, float16 as float32)."""
+    yp = as_array(y_proba, "y_proba")
+    if yp.dtype.kind in "biu":
+        yp = yp.astype(np.float64)
+    elif yp.dtype.kind != "f":
+        raise ValueError(f"y_proba must hold probabilities (floats); got dtype {yp.dtype}.")
+    if yp.dtype == np.float16:
+        yp = yp.astype(np.float32)
+    if yp.ndim not in (1, 2):
+        raise ValueError(f"y_proba must be 1-D or 2-D; got shape {yp.shape}.")
+    return yp
+
+
+def _log_loss_weights(sample_weight, n):
+    """One finite weight >= 0 per sample, not all zero (float64), or None."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(as_array(sample_weight, "sample_weight"), dtype=np.float64)
+    if w.shape != (n,):
+        raise ValueError(
+            f"sample_weight must have shape ({n},) (one weight per sample); got {w.shape}."
+        )
+    bad = ~(np.isfinite(w) & (w >= 0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"sample_weight must be finite and >= 0; sample {i} has weight {w[i]!r}."
+        )
+    if not np.any(w != 0):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return w
+
+
+def _eps_rtol(yp2):
+    """scikit-learn's clip ``eps`` (the machine epsilon of the dtype) and the
+    tolerance of a row sum (``sqrt(eps)``, plus 1e-8 in the kernels)."""
+    eps = np.finfo(yp2.dtype).eps
+    return eps, float(np.sqrt(eps))
+
+
+def _log_loss_labels(yt, yp2, labels, w):
+    """Per-chunk partials of log_loss with 1-D labels (or a column of them).
+
+    Integer labels without ``labels`` first go through one optimistic pass
+    that takes them as the column indices 0 .. C-1, all present; otherwise
+    (or when they are not) the labels are encoded as codes of the sorted
+    classes and counted again.
+    """
+    yt = yt.reshape(-1) if yt.ndim == 2 else yt
+    if yt.ndim != 1:
+        raise ValueError(f"y_true must be 1-D labels or a 2-D indicator; got {yt.shape}.")
+    n, C = yp2.shape
+    n_cols = 2 if C == 1 else C
+    eps, rtol = _eps_rtol(yp2)
+    args = (np.arange(n_cols, dtype=np.int64), yp2, np.array([1, eps, 1 - eps], dtype=yp2.dtype),
+            rtol, _empty(np.float64) if w is None else w, w is not None)
+    if labels is None and yt.dtype.kind in "iu":
+        part, seen, bi, bc = _run("logloss_ids_chunks", n, yt, *args, ctup=_ctup(C))
+        if not ((bi >= 0).any() or not seen.any(axis=0).all()):
+            return part
+        _raise_loss_pred(bi, bc, yp2, keep_label_errors=False)
+    codes, n_classes = _encode_labels(yt, labels)
+    if n_classes != n_cols:
+        if labels is None:
+            raise ValueError(
+                "y_true and y_prob contain different number of classes: "
+                f"{max(n_classes, 1) if n_classes > 1 else 2} vs {n_cols}. Please "
+                "provide the true labels explicitly through the labels argument. "
+                f"Classes found in y_true: {np.unique(yt)}"
+            )
+        raise ValueError(
+            "The number of classes in labels is different from that in y_prob. "
+            f"Classes found in labels: {np.unique(np.asarray(labels))}"
+        )
+    part, seen, bi, bc = _run("logloss_ids_chunks", n, codes, *args, ctup=_ctup(C))
+    _raise_loss_pred(bi, bc, yp2, keep_label_errors=True)
+    return part
+
+
 def _raise_loss_pred(bi, bc, yp2, keep_label_errors):
     """Raise scikit-learn's errors for bad probabilities found by the kernel."""
-    k = _kern()
     hit = np.flatnonzero(bi >= 0)
     if hit.size == 0:
         return
     code = int(bc[hit[0]])
-    if code == k.TRUE_NOT_IN_LABELS and not keep_label_errors:
+    if code == codes.TRUE_NOT_IN_LABELS and not keep_label_errors:
         # labels differ from 0 .. C-1: the caller encodes them and reruns, which
         # also reports any bad probability
         return
-    if code in (k.PRED_NOT_FINITE, k.PRED_OUT_OF_RANGE):
+    if code in (codes.PRED_NOT_FINITE, codes.PRED_NOT_PROBABILITY):
         if not np.all(np.isfinite(yp2)):
             i = int(np.flatnonzero(~np.isfinite(yp2).all(axis=1))[0])
             raise ValueError(f"Input y_proba contains NaN or infinity (first at sample {i}).")
         if yp2.max() > 1:
             raise ValueError(f"y_prob contains values greater than 1: {yp2.max()}")
         raise ValueError(f"y_prob contains values lower than 0: {yp2.min()}")
-    if code == k.WEIGHT_INVALID:  # pragma: no cover - weights are checked before
+    if code == codes.WEIGHT_INVALID:  # pragma: no cover - weights are checked before
         raise ValueError("sample_weight must be finite and >= 0.")
     raise ValueError(f"y_true has a label that is not one of the classes at sample {int(bi[hit[0]])}.")
 
@@ -727,7 +759,7 @@ def _encode_labels(yt, labels):
                 f"lexicographically. Pass the ordered labels={classes.tolist()} and ensure "
                 "that the columns of y_prob correspond to this ordering.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         pos = np.searchsorted(classes, yt)
         pos_c = np.minimum(pos, len(classes) - 1)
@@ -751,7 +783,7 @@ def _encode_labels(yt, labels):
     return codes.reshape(-1).astype(np.int64), len(classes)
 
 
-def _log_loss_indicator(yt, yp2, labels, rtol, eps, w):
+def _log_loss_indicator(yt, yp2, labels, w):
     """log_loss with a 2-D 0/1 indicator ``y_true`` (scikit-learn's multilabel reading)."""
     if yt.dtype.kind not in "biuf" or not np.isin(yt, (0, 1)).all():
         raise ValueError(
@@ -770,14 +802,11 @@ def _log_loss_indicator(yt, yp2, labels, rtol, eps, w):
             f"{C} vs {yp2.shape[1]}. Please provide the true labels explicitly through the "
             f"labels argument. Classes found in y_true: {np.arange(C)}"
         )
-    n = yp2.shape[0]
+    eps, rtol = _eps_rtol(yp2)
+    loss = _ce_loss(float(eps), float(1 - np.asarray(eps, dtype=yp2.dtype)), xlogy=True,
+                    rtol=rtol)
     ytf = np.ascontiguousarray(yt, dtype=np.float64)
-    ww = w if w is not None else _empty(np.float64)
-    part, bi, bc = _run(
-        "dense_ce_chunks", n, ytf, yp2, True, False, 0.0,
-        float(eps), float(1 - np.asarray(eps, dtype=yp2.dtype)), rtol, False,
-        _empty(np.float64), ww, 1, w is not None, _empty(np.bool_), False,
-        _empty(np.float64), False, ctup=_ctup(C),
-    )
+    part, bi, bc = _run("dense_ce_chunks", yp2.shape[0], ytf, yp2, loss, _kernel_options(w=w),
+                        ctup=_ctup(C))
     _raise_loss_pred(bi, bc, yp2, keep_label_errors=True)
     return part

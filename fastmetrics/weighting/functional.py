@@ -14,16 +14,15 @@ class weights or a division by zero.
 """
 
 import numbers
-import warnings
+from collections import namedtuple
 
 import numpy as np
 
 from .. import config
-from .._core.backend import by_size, kernels
+from .._core.backend import as_kernel_ints, as_kernel_weights, by_size, kernels
 from .._core.checks import (
     as_array,
     check_class_weight,
-    check_consistent_length,
     check_ignore_index,
     check_mask,
     check_sample_weight,
@@ -35,6 +34,7 @@ from .._core.checks import (
 )
 from .._core.errors import first_bad, token_position
 from .._core.targets import unique
+from .._kernels import codes
 
 __all__ = [
     "compute_class_weight",
@@ -194,7 +194,23 @@ def compute_sample_weight(class_weight, y, *, indices=None):
         if y.ndim == 1:
             y = np.reshape(y, (-1, 1))
     n_outputs = y.shape[1]
+    _check_output_weights(class_weight, n_outputs, indices)
+    expanded = []
+    for k in range(n_outputs):
+        if sparse:
+            y_full = np.asarray(y[:, [k]].toarray()).reshape(-1)
+        else:
+            y_full = y[:, k]
+        if class_weight == "balanced" or n_outputs == 1:
+            class_weight_k = class_weight
+        else:
+            class_weight_k = class_weight[k]
+        expanded.append(_output_sample_weight(class_weight_k, y_full, indices))
+    return np.prod(expanded, axis=0, dtype=np.float64)
 
+
+def _check_output_weights(class_weight, n_outputs, indices):
+    """scikit-learn's checks of ``class_weight`` against the outputs and ``indices``."""
     if indices is not None and class_weight != "balanced":
         raise ValueError(
             "The only valid class_weight for subsampling is 'balanced'. "
@@ -213,36 +229,29 @@ def compute_sample_weight(class_weight, y, *, indices=None):
                 f"{n_outputs} outputs."
             )
 
-    expanded = []
-    for k in range(n_outputs):
-        if sparse:
-            y_full = np.asarray(y[:, [k]].toarray()).reshape(-1)
-        else:
-            y_full = y[:, k]
-        classes_full = unique(y_full)
-        classes_missing = None
-        if class_weight == "balanced" or n_outputs == 1:
-            class_weight_k = class_weight
-        else:
-            class_weight_k = class_weight[k]
-        if indices is not None:
-            y_subsample = y_full[indices]
-            classes_subsample = unique(y_subsample)
-            weight_k = np.take(
-                _compute_class_weight(class_weight_k, classes=classes_subsample,
-                                      y=y_subsample),
-                np.searchsorted(classes_subsample, classes_full),
-                mode="clip",
-            )
-            classes_missing = set(classes_full) - set(classes_subsample)
-        else:
-            weight_k = _compute_class_weight(class_weight_k, classes=classes_full,
-                                             y=y_full)
-        weight_k = weight_k[_encode(y_full, classes_full)]
-        if classes_missing:
-            weight_k[np.isin(y_full, list(classes_missing))] = 0.0
-        expanded.append(weight_k)
-    return np.prod(expanded, axis=0, dtype=np.float64)
+
+def _output_sample_weight(class_weight_k, y_full, indices):
+    """The weight of each sample by its class in one output ``y_full`` (the
+    classes' weights computed on the subsample ``indices`` when given; a class
+    missing from it weighs 0)."""
+    classes_full = unique(y_full)
+    classes_missing = None
+    if indices is not None:
+        y_subsample = y_full[indices]
+        classes_subsample = unique(y_subsample)
+        weight_k = np.take(
+            _compute_class_weight(class_weight_k, classes=classes_subsample,
+                                  y=y_subsample),
+            np.searchsorted(classes_subsample, classes_full),
+            mode="clip",
+        )
+        classes_missing = set(classes_full) - set(classes_subsample)
+    else:
+        weight_k = _compute_class_weight(class_weight_k, classes=classes_full, y=y_full)
+    weight_k = weight_k[_encode(y_full, classes_full)]
+    if classes_missing:
+        weight_k[np.isin(y_full, list(classes_missing))] = 0.0
+    return weight_k
 
 
 # ---------------------------------------------------------- temporal_sample_weight
@@ -315,7 +324,37 @@ def temporal_sample_weight(y, class_weight="balanced", *, num_classes=None, mask
     array([[1., 1., 3., 0.],
            [2., 2., 0., 0.]], dtype=float32)
     """
-    k = _kernels()
+    ya, yk, one_hot = _label_array(y)
+    num_classes = _check_num_classes(num_classes, one_hot, ya)
+    lab = _read_options(ya, yk, one_hot, mask, ignore_index, sample_weight)
+    balanced, cw_in = _class_weight_form(class_weight)
+    C, counted = _n_classes(lab, num_classes, class_weight, balanced, cw_in)
+    if cw_in is not None and cw_in.shape[0] != C:
+        raise ValueError(
+            f"class_weight has {cw_in.shape[0]} entries but there are {C} classes "
+            "(num_classes or the one-hot width); give one weight per class."
+        )
+    if balanced:
+        cw = _balanced_weights(lab, C, counted)
+    elif class_weight is None:
+        cw = np.ones(C, dtype=np.float64)
+    else:
+        cw = check_class_weight(class_weight if cw_in is None else cw_in, C)
+    out = _weight_pass(lab, C, cw)
+    return (out, cw) if return_class_weight else out
+
+
+# The checked inputs of temporal_sample_weight as the kernels take them: the
+# flat labels ``y`` ((n,) ids, or (n, C) one-hot rows), the token shape, the
+# prefix weights (token ``i`` weighs ``w[i // rep]``), the flat mask and
+# ignore_index.
+_Labels = namedtuple("_Labels", "y one_hot shape w rep mask ignore")
+
+
+def _label_array(y):
+    """``y`` as an array (a trailing axis of length 1 squeezed), its flat form
+    for the kernels (ids (n,), bool as uint8; or one-hot rows (n, C) of
+    float32 / float64) and whether it is one-hot."""
     ya = as_array(y, "y")
     if ya.dtype.kind not in "biuf":
         raise ValueError(
@@ -325,39 +364,37 @@ def temporal_sample_weight(y, class_weight="balanced", *, num_classes=None, mask
     if ya.ndim == 3 and ya.shape[-1] == 1:
         ya = ya[..., 0]
     if ya.ndim == 3:
-        one_hot = True
-        token_shape = ya.shape[:2]
-        width = ya.shape[2]
         if ya.dtype.kind != "f" or ya.dtype.itemsize < 4:  # ints, bools, float16
             ya = ya.astype(np.float64 if ya.dtype.itemsize > 4 else np.float32)
-        yk = np.ascontiguousarray(ya).reshape(-1, width)
-    elif ya.ndim in (1, 2):
-        one_hot = False
-        token_shape = ya.shape
-        width = None
-        yk = np.ascontiguousarray(ya).reshape(-1)
-        if yk.dtype.kind == "b":
-            yk = yk.view(np.uint8)
-    else:
-        raise ValueError(
-            "y must be class ids of shape (N, T) (or (N,)) or one-hot rows of shape "
-            f"(N, T, C); got shape {ya.shape}."
-        )
-    token_shape = tuple(int(s) for s in token_shape)
-    n = yk.shape[0]
+        return ya, np.ascontiguousarray(ya).reshape(-1, ya.shape[2]), True
+    if ya.ndim in (1, 2):
+        return ya, as_kernel_ints(np.ascontiguousarray(ya).reshape(-1)), False
+    raise ValueError(
+        "y must be class ids of shape (N, T) (or (N,)) or one-hot rows of shape "
+        f"(N, T, C); got shape {ya.shape}."
+    )
 
-    if num_classes is not None:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) \
-                or num_classes < 1:
-            raise ValueError(
-                f"num_classes must be a positive integer or None; got {num_classes!r}."
-            )
-        num_classes = int(num_classes)
-        if one_hot and num_classes != width:
-            raise ValueError(
-                f"num_classes is {num_classes} but the one-hot y has {width} columns "
-                f"(shape {ya.shape})."
-            )
+
+def _check_num_classes(num_classes, one_hot, ya):
+    if num_classes is None:
+        return None
+    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) \
+            or num_classes < 1:
+        raise ValueError(
+            f"num_classes must be a positive integer or None; got {num_classes!r}."
+        )
+    num_classes = int(num_classes)
+    if one_hot and num_classes != ya.shape[2]:
+        raise ValueError(
+            f"num_classes is {num_classes} but the one-hot y has {ya.shape[2]} columns "
+            f"(shape {ya.shape})."
+        )
+    return num_classes
+
+
+def _read_options(ya, yk, one_hot, mask, ignore_index, sample_weight):
+    """Check ``ignore_index``, the mask and the sample weights into a ``_Labels``."""
+    token_shape = tuple(int(s) for s in (ya.shape[:2] if one_hot else ya.shape))
     if one_hot and ignore_index is not None:
         raise ValueError(
             "ignore_index applies to integer labels; with one-hot y of shape "
@@ -366,86 +403,96 @@ def temporal_sample_weight(y, class_weight="balanced", *, num_classes=None, mask
     ignore = check_ignore_index(ignore_index)
     m = check_mask(mask, token_shape)
     w, rep, _ = check_sample_weight(sample_weight, token_shape)
-    if w is not None:
-        w = np.ascontiguousarray(w, dtype=np.float64)
+    return _Labels(yk, one_hot, token_shape, as_kernel_weights(w), rep, m, ignore)
 
-    balanced = False
-    cw_in = None
+
+def _class_weight_form(class_weight):
+    """(whether ``class_weight`` is "balanced", the class weights given as an
+    array, else None); raises for anything else than a dict or None."""
     if isinstance(class_weight, str):
         if class_weight != "balanced":
             raise ValueError(
                 "class_weight must be 'balanced', a dict {class_id: weight}, an array "
                 f"of one weight per class, or None; got {class_weight!r}."
             )
-        balanced = True
-    elif class_weight is not None and not isinstance(class_weight, dict):
-        cw_in = np.asarray(class_weight)
-        if cw_in.ndim != 1 or cw_in.dtype.kind not in "biuf":
-            raise ValueError(
-                "class_weight must be 'balanced', a dict {class_id: weight}, or a 1-D "
-                f"array of one weight per class; got shape {cw_in.shape}, dtype "
-                f"{cw_in.dtype}."
-            )
-
-    chunk = config.CHUNK
-    parallel = n > chunk
-    count_kern = by_size(k, "class_count_chunks", n)
-    counted = None
-
-    # the number of classes C
-    if one_hot:
-        C = width
-    elif num_classes is not None:
-        C = num_classes
-    elif cw_in is not None:
-        C = cw_in.shape[0]
-    else:
-        C = None
-        if balanced:
-            # count with a guessed table size: no separate pass for the largest
-            # label unless a label falls outside it (then the checked path below)
-            counted = count_kern(yk, config.GUESS_CLASSES, w, rep, m, ignore, chunk)
-            if (counted[2] >= 0).any():
-                counted = None
-            else:
-                seen = np.flatnonzero(counted[0].sum(axis=0))
-                C = int(seen[-1]) + 1 if seen.size else 1
-                counted = (counted[0][:, :C], counted[1][:, :C]) + counted[2:]
-        if C is None:
-            C = _infer_classes(k, yk, m, ignore, token_shape)
-        if isinstance(class_weight, dict) and class_weight:
-            keys = [kk for kk in class_weight if _is_class_id(kk)]
-            if keys:
-                C = max(C, max(int(kk) for kk in keys) + 1)
-    if cw_in is not None and cw_in.shape[0] != C:
+        return True, None
+    if class_weight is None or isinstance(class_weight, dict):
+        return False, None
+    cw_in = np.asarray(class_weight)
+    if cw_in.ndim != 1 or cw_in.dtype.kind not in "biuf":
         raise ValueError(
-            f"class_weight has {cw_in.shape[0]} entries but there are {C} classes "
-            "(num_classes or the one-hot width); give one weight per class."
+            "class_weight must be 'balanced', a dict {class_id: weight}, or a 1-D "
+            f"array of one weight per class; got shape {cw_in.shape}, dtype "
+            f"{cw_in.dtype}."
         )
+    return False, cw_in
 
+
+def _count_classes(lab, C):
+    """Per-chunk (counts, weighted counts, bad index, bad code) of the kept
+    tokens' classes in a table of C classes (one parallel pass)."""
+    kern = by_size(_kernels(), "class_count_chunks", lab.y.shape[0])
+    return kern(lab.y, C, lab.w, lab.rep, lab.mask, lab.ignore, config.CHUNK)
+
+
+def _n_classes(lab, num_classes, class_weight, balanced, cw_in):
+    """The number of classes C: the one-hot width, ``num_classes``, the length
+    of the class-weight array, or the largest kept label + 1 (and the largest
+    class-weight dict key + 1).  Also the class counts of "balanced" when the
+    counting pass found C (else None)."""
+    if lab.one_hot:
+        return lab.y.shape[1], None
+    if num_classes is not None:
+        return num_classes, None
+    if cw_in is not None:
+        return cw_in.shape[0], None
+    C = None
+    counted = None
     if balanced:
-        if counted is None:
-            counted = count_kern(yk, C, w, rep, m, ignore, chunk)
-        counts, wsum, bad_index, bad_code = counted
-        _raise_bad(k, bad_index, bad_code, yk, one_hot, C, token_shape)
-        counts = counts.sum(axis=0)  # chunk order: deterministic
-        wc = wsum.sum(axis=0) if w is not None else counts.astype(np.float64)
-        present = wc > 0
-        n_present = int(present.sum())
-        cw = np.zeros(C, dtype=np.float64)
-        if n_present:
-            cw[present] = wc.sum() / (n_present * wc[present])
-    elif class_weight is None:
-        cw = np.ones(C, dtype=np.float64)
-    else:
-        cw = check_class_weight(class_weight if cw_in is None else cw_in, C)
+        # count with a guessed table size: no separate pass for the largest
+        # label unless a label falls outside it (then the checked path below)
+        counted = _count_classes(lab, config.GUESS_CLASSES)
+        if (counted[2] >= 0).any():
+            counted = None
+        else:
+            seen = np.flatnonzero(counted[0].sum(axis=0))
+            C = int(seen[-1]) + 1 if seen.size else 1
+            counted = (counted[0][:, :C], counted[1][:, :C]) + counted[2:]
+    if C is None:
+        C = _infer_classes(lab)
+    if isinstance(class_weight, dict) and class_weight:
+        keys = [kk for kk in class_weight if _is_class_id(kk)]
+        if keys:
+            C = max(C, max(int(kk) for kk in keys) + 1)
+    return C, counted
 
+
+def _balanced_weights(lab, C, counted):
+    """"balanced" class weights from the kept tokens' (weighted) counts, 0 for
+    a class absent from them; ``counted``: the counts when already taken."""
+    if counted is None:
+        counted = _count_classes(lab, C)
+    counts, wsum, bad_index, bad_code = counted
+    _raise_bad(bad_index, bad_code, lab, C)
+    counts = counts.sum(axis=0)  # chunk order: deterministic
+    wc = wsum.sum(axis=0) if lab.w is not None else counts.astype(np.float64)
+    present = wc > 0
+    n_present = int(present.sum())
+    cw = np.zeros(C, dtype=np.float64)
+    if n_present:
+        cw[present] = wc.sum() / (n_present * wc[present])
+    return cw
+
+
+def _weight_pass(lab, C, cw):
+    """The per-token weights, float32 of the token shape (one parallel pass)."""
+    n = lab.y.shape[0]
     out = np.empty(n, dtype=np.float32)
-    kern = by_size(k, "temporal_weight_chunks", n)
-    bad_index, bad_code = kern(yk, C, cw, w, rep, m, ignore, out, chunk)
-    _raise_bad(k, bad_index, bad_code, yk, one_hot, C, token_shape)
-    out = out.reshape(token_shape)
-    return (out, cw) if return_class_weight else out
+    kern = by_size(_kernels(), "temporal_weight_chunks", n)
+    bad_index, bad_code = kern(lab.y, C, cw, lab.w, lab.rep, lab.mask, lab.ignore, out,
+                               config.CHUNK)
+    _raise_bad(bad_index, bad_code, lab, C)
+    return out.reshape(lab.shape)
 
 
 def _is_class_id(key):
@@ -455,45 +502,47 @@ def _is_class_id(key):
         return False
 
 
-def _infer_classes(k, yk, m, ignore, token_shape):
+def _infer_classes(lab):
     """C = largest kept label + 1 (one parallel pass), checking the labels."""
-    chunk = config.CHUNK
-    kern = by_size(k, "label_range_chunks", yk.shape[0])
-    lo, hi, bad_index, bad_code = kern(yk, m, ignore, chunk)
-    _raise_bad(k, bad_index, bad_code, yk, False, None, token_shape)
+    kern = by_size(_kernels(), "label_range_chunks", lab.y.shape[0])
+    lo, hi, bad_index, bad_code = kern(lab.y, lab.mask, lab.ignore, config.CHUNK)
+    _raise_bad(bad_index, bad_code, lab, None)
     if lo.size == 0 or lo.min() > hi.max():  # no kept token
         return 1
     lo, hi = int(lo.min()), int(hi.max())
     if lo < 0:
-        i = _first_index(yk, m, ignore, lambda v: v < 0)
+        i = _first_kept(lab, lambda v: v < 0)
         raise ValueError(
-            f"y has a negative label {yk[i].item()!r} at token {token_position(i, token_shape)}; class "
-            "ids must be >= 0 (mark padding with mask= or ignore_index=)."
+            f"y has a negative label {lab.y[i].item()!r} at token "
+            f"{token_position(i, lab.shape)}; class ids must be >= 0 (mark padding with "
+            "mask= or ignore_index=)."
         )
     return hi + 1
 
 
-def _first_index(yk, m, ignore, pred):
-    keep = np.ones(yk.shape[0], dtype=bool) if m is None else m.copy()
-    if ignore is not None:
-        keep &= yk != ignore
-    return int(np.flatnonzero(keep & pred(yk))[0])
+def _first_kept(lab, pred):
+    """The first kept token whose label satisfies ``pred``."""
+    keep = np.ones(lab.y.shape[0], dtype=bool) if lab.mask is None else lab.mask.copy()
+    if lab.ignore is not None:
+        keep &= lab.y != lab.ignore
+    return int(np.flatnonzero(keep & pred(lab.y))[0])
 
 
-def _raise_bad(k, bad_index, bad_code, yk, one_hot, C, token_shape):
+def _raise_bad(bad_index, bad_code, lab, C):
+    """Raise the message of the first bad token a weighting kernel reported."""
     bad = first_bad(bad_index, bad_code)
     if bad is None:
         return
     code, i = bad
-    pos = token_position(i, token_shape)
-    if code == k.WEIGHT_INVALID:
+    pos = token_position(i, lab.shape)
+    if code == codes.WEIGHT_INVALID:
         raise ValueError(
             f"sample_weight must be finite and >= 0; first bad weight at token {pos}."
         )
-    if one_hot:
+    if lab.one_hot:
         raise ValueError(f"y contains NaN or infinity; first bad row at token {pos}.")
-    v = yk[i].item()
-    if code == k.TRUE_NOT_INTEGRAL or not (np.isfinite(v) and float(v).is_integer()):
+    v = lab.y[i].item()
+    if code == codes.TRUE_NOT_INTEGRAL or not (np.isfinite(v) and float(v).is_integer()):
         raise ValueError(
             f"y has a value that is not an integer class id (NaN, inf or fractional) "
             f"at token {pos}: {v!r}."

@@ -13,6 +13,11 @@ weight, and accumulates three float64 numbers per chunk:
 Every Keras reduction is a function of these three numbers.  With ``has_out``
 the weighted per-token loss is also written to ``out`` (0 for dropped tokens).
 
+A Keras-loss kernel is called as ``kernel(yt, yp, loss, opts, chunk)`` (and
+``ctup=`` where C may be static): ``loss`` the tuple of the loss' settings
+(each kernel documents its own), ``opts`` the optional per-token inputs (see
+"per-chunk pieces" below).
+
 Every loss is computed in float64 whatever the input dtype; logits go through
 a max-shifted log-sum-exp / ``softplus`` so that ``|logit|`` up to 1e4 (and
 beyond) stays finite and exact.
@@ -47,13 +52,15 @@ from numba import njit, prange
 
 from .confusion import _compile
 
-OK = 0
-TRUE_INVALID = 1  # label out of range / not an integer / target outside [0, 1]
-PRED_NOT_FINITE = 2  # NaN or infinity in y_pred
-PRED_OUT_OF_RANGE = 3  # probability outside [0, 1]
-WEIGHT_INVALID = 4  # negative or non-finite sample weight
-ROW_SUM_ZERO = 5  # probabilities of a row sum to 0 (Keras divides by the sum)
-TRUE_NOT_IN_LABELS = 6  # log_loss: a label that is not one of the classes
+from ..codes import (  # noqa: F401  (the codes these kernels report)
+    OK,
+    PRED_NOT_FINITE,
+    PRED_NOT_PROBABILITY,
+    ROW_SUM_ZERO,
+    TRUE_INVALID,
+    TRUE_NOT_IN_LABELS,
+    WEIGHT_INVALID,
+)
 
 # loss kinds of the dense kernel
 CCE = 0  # categorical cross-entropy (Keras)
@@ -181,8 +188,24 @@ def _binary_token(z, x, from_logits, focal, balancing, alpha, gamma, lo, hi):
 
 # --------------------------------------------------------------------------
 # per-chunk pieces shared by the kernels; inlined at the Numba IR level, so
-# they compile with the kernel's options and cost no call
+# they compile with the kernel's options and cost no call.  A chunk's work
+# stays in the body of the kernel's parallel loop: Numba compiles that body
+# with noalias arguments (a separate function per chunk runs up to 2x slower).
+# The kernels unpack their tuples (``loss``, ``opts``) before the loop: an
+# inlined piece that writes to an array unpacked from a kernel argument loses
+# its writes in the parfor passes (tuples of buffers allocated in the loop,
+# handed to an inlined piece, are fine; a nested tuple, or a piece returning
+# two tuples, fails the parfor array analysis).
+#
+# ``opts``, the optional per-token inputs of the Keras-loss kernels, is
+#     (has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out)
+# class weights ``cw`` (C,); sample weights ``w``, token ``i`` weighing
+# ``w[i // rep]``; the keep ``mask``; ``out``, the weighted loss per token.
+# An input not given is an empty array with its flag False.
 # --------------------------------------------------------------------------
+_DROPPED = -1  # a token the mask drops (a token status, not an error code)
+
+
 @njit(cache=True, inline="always")
 def _chunk_outputs(n, chunk, width):
     """Number of chunks, ``part`` (n_chunks, width) zeros, ``bad_index`` -1, ``bad_code`` OK."""
@@ -235,13 +258,16 @@ def _mark_bad(bad_index, bad_code, c, i, code):
 
 
 @njit(cache=True, inline="always")
-def _drop_token(i, mask, has_mask, out, has_out):
-    """Whether token ``i`` is masked out (then its ``out`` entry is set to 0)."""
+def _token_status(i, wi, has_w, mask, has_mask, out, has_out):
+    """``_DROPPED`` for a token the mask drops (its ``out`` entry set to 0),
+    ``WEIGHT_INVALID`` for a kept token whose sample weight ``wi`` is bad, else OK."""
     if has_mask and not mask[i]:
         if has_out:
             out[i] = 0.0
-        return True
-    return False
+        return _DROPPED
+    if has_w and not _weight_ok(wi):
+        return WEIGHT_INVALID
+    return OK
 
 
 @njit(cache=True, inline="always")
@@ -257,7 +283,7 @@ def _add_token(acc, i, wi, k, loss, has_cw, cw, out, has_out):
 
 
 @njit(cache=True, error_model="numpy")
-def _block_weights(w, g, r, rep, has_w, has_cw, cw, tb, keepb, wts, m, weighted):
+def _block_weights(opts, g, r, tb, keepb, wts, m, weighted):
     """Weights of the m tokens of a block into ``wts``: sample weight times
     ``cw[tb[j]]``, 0 for dropped tokens (``keepb`` False).  Returns whether
     every kept token's sample weight is valid, the number of kept tokens and
@@ -265,6 +291,7 @@ def _block_weights(w, g, r, rep, has_w, has_cw, cw, tb, keepb, wts, m, weighted)
     dropped tokens) ``wts`` stays as it is (ones).  Simple loops that
     vectorise: the sample weights by runs of equal weight (one weight per
     ``rep`` tokens), then the class weights."""
+    has_cw, cw, w, rep, has_w = opts[:5]
     okw = True
     nk = 0
     if not weighted:
@@ -311,6 +338,19 @@ def _vlog_scratch(m):
     return np.empty(m, dtype=np.float64), np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
 
 
+@njit(cache=True, inline="always")
+def _block_buffers(B, n_exp):
+    """Per-chunk buffers of the blocked kernels, for blocks of B tokens:
+    ``u``, ``lg``, ``base`` (float64), ``wts`` (ones), ``tb`` (int64),
+    ``keepb`` (True) of B entries, and the exp arguments, results and scratch
+    ``eb``, ``eo``, ``ei`` of ``n_exp`` entries."""
+    return (np.empty(B, dtype=np.float64), np.empty(B, dtype=np.float64),
+            np.empty(B, dtype=np.float64), np.ones(B, dtype=np.float64),
+            np.empty(B, dtype=np.int64), np.ones(B, dtype=np.bool_),
+            np.empty(n_exp, dtype=np.float64), np.empty(n_exp, dtype=np.float64),
+            np.empty(n_exp, dtype=np.int64))
+
+
 _LANES0 = (0.0, 0.0, 0.0, 0.0)
 
 
@@ -347,6 +387,35 @@ def _store_block(out, has_out, b0, x, m):
 
 
 @njit(cache=True, inline="always")
+def _store_sums(part, c, sl, wl, cnt):
+    """Row ``c`` of ``part``: the lane totals of the losses and the weights,
+    the count."""
+    part[c, 0] = _lanes_total(sl)
+    part[c, 1] = _lanes_total(wl)
+    part[c, 2] = cnt
+
+
+@njit(cache=True, inline="always")
+def _pred_row_code(yp, i, from_logits):
+    """Error code of prediction row ``i``: NaN or infinity, else (probabilities)
+    a value outside [0, 1]; OK if valid."""
+    C = yp.shape[1]
+    for q in range(C):
+        x = np.float64(yp[i, q])
+        if not (abs(x) < np.inf):
+            return PRED_NOT_FINITE
+    if not from_logits:
+        for q in range(C):
+            x = np.float64(yp[i, q])
+            if not (x >= 0.0 and x <= 1.0):
+                return PRED_NOT_PROBABILITY
+    return OK
+
+
+# --------------------------------------------------------------------------
+# binary losses
+# --------------------------------------------------------------------------
+@njit(cache=True, inline="always")
 def _binary_bad(y, x, from_logits):
     """Error code of a binary token: target ``y``, prediction ``x`` (OK if valid)."""
     if not (y >= 0.0 and y <= 1.0):
@@ -354,45 +423,32 @@ def _binary_bad(y, x, from_logits):
     if not (abs(x) < np.inf):
         return PRED_NOT_FINITE
     if not from_logits and not (x >= 0.0 and x <= 1.0):
-        return PRED_OUT_OF_RANGE
+        return PRED_NOT_PROBABILITY
     return OK
 
 
-def binary_chunks(yt, yp, from_logits, focal, balancing, alpha, gamma, ls, lo, hi,
-                  has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out, chunk):
-    """Per-chunk [weighted loss sum, weight sum, count] of elementwise binary losses.
-
-    ``yt`` and ``yp`` are flat arrays of the same length; ``yt`` in [0, 1]
-    (soft targets allowed), ``yp`` probabilities in [0, 1] or logits.  The
-    class of a token (for ``class_weight``) is 1 when ``yt > 0.5``, else 0
-    (Keras rounds the target, half to even).
-    """
-    n = yp.shape[0]
-    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 3)
-    for c in prange(n_chunks):
-        start, end = _chunk_span(c, chunk, n)
-        g, r = _weight_pos(start, rep)
-        acc = (0.0, 0.0, 0.0)
-        for i in range(start, end):
-            wi, g, r = _next_weight(w, g, r, rep, has_w)
-            if _drop_token(i, mask, has_mask, out, has_out):
-                continue
-            if has_w and not _weight_ok(wi):
-                _mark_bad(bad_index, bad_code, c, i, WEIGHT_INVALID)
-                break
-            y = np.float64(yt[i])
-            x = np.float64(yp[i])
-            code = _binary_bad(y, x, from_logits)
-            if code != OK:
-                _mark_bad(bad_index, bad_code, c, i, code)
-                break
-            z = y * (1.0 - ls) + 0.5 * ls
-            loss = _binary_token(z, x, from_logits, focal, balancing, alpha, gamma, lo, hi)
-            acc = _add_token(acc, i, wi, 1 if y > 0.5 else 0, loss, has_cw, cw, out, has_out)
-        part[c, 0], part[c, 1], part[c, 2] = acc
-    return part, bad_index, bad_code
+@njit(cache=True, inline="always")
+def _binary_loss(yt, yp, i, loss):
+    """(error code, class, loss) of binary element ``i``: ``yt`` in [0, 1]
+    (soft targets allowed), ``yp`` a probability in [0, 1] or a logit;
+    ``loss`` = (from_logits, focal, balancing, alpha, gamma, ls, lo, hi), the
+    label smoothing ``ls`` and the probability clip ``[lo, hi]``.  The class
+    (for ``class_weight``) is 1 when ``yt > 0.5``, else 0 (Keras rounds the
+    target, half to even)."""
+    from_logits, focal, balancing, alpha, gamma, ls, lo, hi = loss
+    y = np.float64(yt[i])
+    x = np.float64(yp[i])
+    code = _binary_bad(y, x, from_logits)
+    if code != OK:
+        return code, 0, 0.0
+    z = y * (1.0 - ls) + 0.5 * ls
+    return OK, 1 if y > 0.5 else 0, _binary_token(z, x, from_logits, focal, balancing, alpha,
+                                                  gamma, lo, hi)
 
 
+# --------------------------------------------------------------------------
+# sparse categorical cross-entropy
+# --------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
 def _sparse_rows(blk, ytb, keepb, m, C, ctup, from_logits, lo, hi, u, base, eb, tb):
     """Reduce a block of m rows of C scores (flat ``blk``) for the sparse loss.
@@ -485,44 +541,52 @@ def _row_sums(eo, m, C, ctup, u):
 
 
 @njit(cache=True)
-def _sparse_first_bad(yt, yp, from_logits, ignore, has_ignore, w, rep, has_w, mask,
-                      has_mask, start, end):
+def _sparse_first_bad(yt, yp, loss, opts, start, end):
     """Scalar rescan of a block that failed validation: (index, code) or (-1, OK)."""
+    from_logits, lo, hi, ignore, has_ignore = loss
+    has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
     C = yp.shape[1]
     for i in range(start, end):
-        if has_mask:
-            if not mask[i]:
-                continue
-        if has_ignore:
-            if yt[i] == ignore:
-                continue
-        if has_w:
-            wi = w[i // rep]
-            if not (wi >= 0.0 and wi < np.inf):
-                return i, WEIGHT_INVALID
+        if (has_mask and not mask[i]) or (has_ignore and yt[i] == ignore):
+            continue
+        if has_w and not _weight_ok(w[i // rep]):
+            return i, WEIGHT_INVALID
         v = yt[i]
         inr = (v >= 0) and (v < C)
         t = np.int64(v) if inr else np.int64(0)
         if not (inr and t == v):
             return i, TRUE_INVALID
-        for q in range(C):
-            x = np.float64(yp[i, q])
-            if not (abs(x) < np.inf):
-                return i, PRED_NOT_FINITE
-        if not from_logits:
-            for q in range(C):
-                x = np.float64(yp[i, q])
-                if not (x >= 0.0 and x <= 1.0):
-                    return i, PRED_OUT_OF_RANGE
+        code = _pred_row_code(yp, i, from_logits)
+        if code != OK:
+            return i, code
     return -1, OK
 
 
-def sparse_chunks(yt, yp, from_logits, lo, hi, ignore, has_ignore, has_cw, cw, w, rep,
-                  has_w, mask, has_mask, out, has_out, ctup, chunk):
+@njit(cache=True, inline="always")
+def _sparse_keep(keepb, yt, ignore, has_ignore, mask, has_mask, b0, m):
+    """The keep flags of the m tokens from ``b0`` (mask and ``ignore_index``):
+    written to ``keepb``, or the block of the mask itself when there is
+    nothing else (a copy would be written, then read back at once)."""
+    if has_ignore:
+        if has_mask:
+            for j in range(m):
+                keepb[j] = mask[b0 + j] & (yt[b0 + j] != ignore)
+        else:
+            for j in range(m):
+                keepb[j] = yt[b0 + j] != ignore
+    elif has_mask:
+        keepb = mask[b0:b0 + m]
+    return keepb
+
+
+def sparse_chunks(yt, yp, loss, opts, chunk, ctup=None):
     """Per-chunk sums of Keras' sparse categorical cross-entropy.
 
     ``yt`` (n,) class ids (integers or integral floats) in ``[0, C)``; ``yp``
-    (n, C) probabilities or logits, C-contiguous.  From probabilities Keras
+    (n, C) probabilities or logits, C-contiguous.  ``loss`` is
+    ``(from_logits, lo, hi, ignore, has_ignore)``; ``opts`` the token options;
+    ``ctup`` (optional, a tuple of length C) makes C a compile-time constant.
+    From probabilities Keras
     clips every probability to ``[lo, hi]`` and takes a softmax of their
     logs, i.e. the loss is ``log(sum_c clip(p_c)) - log(clip(p_t))``,
     computed as ``log1p(sum_{c != t} clip(p_c) / clip(p_t))``; from logits it
@@ -534,52 +598,31 @@ def sparse_chunks(yt, yp, from_logits, lo, hi, ignore, has_ignore, has_cw, cw, w
     sums are accumulated in 4 fixed lanes (deterministic).  A block that
     fails validation is rescanned token by token for its first bad token.
     """
+    from_logits, lo, hi, ignore, has_ignore = loss
+    has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
     n = yp.shape[0]
     C = yp.shape[1]
     n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 3)
     B = _BLOCK
     flat = yp.reshape(-1)
+    weighted = has_w or has_cw or has_mask or has_ignore
     for c in prange(n_chunks):
         start, end = _chunk_span(c, chunk, n)
         g, r = _weight_pos(start, rep)
         sl = _LANES0
         wl = _LANES0
         cnt = 0
-        u = np.empty(B, dtype=np.float64)
-        lg = np.empty(B, dtype=np.float64)
-        base = np.empty(B, dtype=np.float64)
-        wts = np.ones(B, dtype=np.float64)
+        u, lg, base, wts, tb, keepb, eb, eo, ei = _block_buffers(B, B * C if from_logits else 0)
         ybuf, ibuf, kbuf = _vlog_scratch(B)
-        tb = np.empty(B, dtype=np.int64)
-        keepb = np.ones(B, dtype=np.bool_)
-        nb = B * C if from_logits else 0
-        eb = np.empty(nb, dtype=np.float64)
-        eo = np.empty(nb, dtype=np.float64)
-        ei = np.empty(nb, dtype=np.int64)
-        dropping = has_mask or has_ignore
-        weighted = has_w or has_cw or dropping
         for b0 in range(start, end, B):
             mb = min(B, end - b0)
-            # the tokens kept (a block of the mask itself when there is nothing
-            # else: a copy would be written, then read back at once)
-            if has_ignore:
-                if has_mask:
-                    for j in range(mb):
-                        keepb[j] = mask[b0 + j] & (yt[b0 + j] != ignore)
-                else:
-                    for j in range(mb):
-                        keepb[j] = yt[b0 + j] != ignore
-            elif has_mask:
-                keepb = mask[b0:b0 + mb]
+            keepb = _sparse_keep(keepb, yt, ignore, has_ignore, mask, has_mask, b0, mb)
             ok = _sparse_rows(flat[b0 * C:(b0 + mb) * C], yt[b0:b0 + mb], keepb, mb, C, ctup,
                               from_logits, lo, hi, u, base, eb, tb)
-            # weights (prefix broadcast), validated, zero for dropped tokens
-            okw, nk, g, r = _block_weights(w, g, r, rep, has_w, has_cw, cw, tb, keepb, wts, mb,
-                                           weighted)
+            okw, nk, g, r = _block_weights(opts, g, r, tb, keepb, wts, mb, weighted)
             cnt += nk
             if not (ok and okw):
-                bi, bc = _sparse_first_bad(yt, yp, from_logits, ignore, has_ignore, w, rep,
-                                           has_w, mask, has_mask, b0, b0 + mb)
+                bi, bc = _sparse_first_bad(yt, yp, loss, opts, b0, b0 + mb)
                 if bi >= 0:
                     _mark_bad(bad_index, bad_code, c, bi, bc)
                     break
@@ -592,18 +635,113 @@ def sparse_chunks(yt, yp, from_logits, lo, hi, ignore, has_ignore, has_cw, cw, w
             sl = _lanes_add(sl, lg, mb)
             wl = _lanes_add(wl, wts, mb)
             _store_block(out, has_out, b0, lg, mb)
-        part[c, 0] = _lanes_total(sl)
-        part[c, 1] = _lanes_total(wl)
-        part[c, 2] = cnt
+        _store_sums(part, c, sl, wl, cnt)
     return part, bad_index, bad_code
 
 
-def dense_chunks(yt, yp, kind, from_logits, ls, alpha, gamma, lo, hi, has_cw, cw, w, rep,
-                 has_w, mask, has_mask, out, has_out, chunk):
-    """Per-chunk sums of losses with a full target row per token.
+# --------------------------------------------------------------------------
+# losses with a full target row, token by token (focal loss); the scalar kernel
+# --------------------------------------------------------------------------
+@njit(cache=True, inline="always")
+def _target_argmax(yt, i):
+    """(argmax of target row ``i`` (first maximum), whether it lies in [0, 1])."""
+    okt = True
+    t = 0
+    best = np.float64(yt[i, 0])
+    for j in range(yt.shape[1]):
+        y = np.float64(yt[i, j])
+        okt = okt & (y >= 0.0) & (y <= 1.0)
+        if y > best:
+            best = y
+            t = j
+    return t, okt
 
-    ``yt`` and ``yp`` are (n, C).  Targets must lie in [0, 1]; the smoothed
-    target is ``yt * (1 - ls) + ls / C``.  ``kind``:
+
+@njit(cache=True, inline="always")
+def _pred_row_stats(yp, i):
+    """(max, sum, sum of x * 0 (nonzero: a NaN or infinity), all in [0, 1]) of
+    prediction row ``i``."""
+    m = np.float64(yp[i, 0])
+    sp = 0.0
+    chk = 0.0
+    okp = True
+    for j in range(yp.shape[1]):
+        x = np.float64(yp[i, j])
+        chk += x * 0.0
+        m = x if x > m else m
+        okp = okp & (x >= 0.0) & (x <= 1.0)
+        sp += x
+    return m, sp, chk, okp
+
+
+@njit(cache=True, inline="always")
+def _dense_row_code(okt, chk, okp, sp, from_logits):
+    """Error code of a token from its row summaries (OK if valid)."""
+    if not okt:
+        return TRUE_INVALID
+    if chk != 0.0:
+        return PRED_NOT_FINITE
+    if not from_logits:
+        if not okp:
+            return PRED_NOT_PROBABILITY
+        if sp == 0.0:
+            return ROW_SUM_ZERO
+    return OK
+
+
+@njit(cache=True, inline="always")
+def _dense_logit_loss(yt, yp, i, m, kind, ls, lsc, alpha, gamma, lo, hi):
+    """Loss of token ``i`` from logits (row max ``m``)."""
+    C = yp.shape[1]
+    jm = 0
+    for j in range(C):
+        if np.float64(yp[i, j]) == m:
+            jm = j
+            break
+    rest = 0.0
+    for j in range(C):
+        e = math.exp(np.float64(yp[i, j]) - m)
+        rest += e if j != jm else 0.0
+    se = 1.0 + rest
+    lse = math.log1p(rest)
+    loss = 0.0
+    if kind == CCE:
+        for j in range(C):
+            z = np.float64(yt[i, j]) * (1.0 - ls) + lsc
+            if z != 0.0:
+                loss += z * ((m - np.float64(yp[i, j])) + lse)
+    else:
+        # Keras: softmax, then divide by the sum again, then clip
+        sq = 0.0
+        for j in range(C):
+            sq += math.exp(np.float64(yp[i, j]) - m) / se
+        for j in range(C):
+            z = np.float64(yt[i, j]) * (1.0 - ls) + lsc
+            q = _clip((math.exp(np.float64(yp[i, j]) - m) / se) / sq, lo, hi)
+            loss += alpha[j] * (1.0 - q) ** gamma * (-z * math.log(q))
+    return loss
+
+
+@njit(cache=True, inline="always")
+def _dense_prob_loss(yt, yp, i, sp, kind, ls, lsc, alpha, gamma, lo, hi):
+    """Loss of token ``i`` from probabilities (row sum ``sp``)."""
+    loss = 0.0
+    for j in range(yp.shape[1]):
+        z = np.float64(yt[i, j]) * (1.0 - ls) + lsc
+        if kind == CCE:
+            if z != 0.0:
+                loss -= z * math.log(_clip(np.float64(yp[i, j]) / sp, lo, hi))
+        else:
+            q = _clip(np.float64(yp[i, j]) / sp, lo, hi)
+            loss += alpha[j] * (1.0 - q) ** gamma * (-z * math.log(q))
+    return loss
+
+
+@njit(cache=True, error_model="numpy")
+def _dense_loss(yt, yp, i, loss):
+    """(error code, class, loss) of token ``i`` with a full target row:
+    ``loss`` = (kind, from_logits, ls, alpha, gamma, lo, hi).  Targets must
+    lie in [0, 1]; the smoothed target is ``yt * (1 - ls) + ls / C``.  ``kind``:
 
     * ``CCE``: Keras' categorical cross-entropy: from logits
       ``sum_c z_c (logsumexp(x) - x_c)``; from probabilities
@@ -612,128 +750,81 @@ def dense_chunks(yt, yp, kind, from_logits, ls, alpha, gamma, lo, hi, has_cw, cw
       ``sum_c alpha_c (1 - q_c)^gamma (-z_c log q_c)`` with
       ``q = clip(p / sum(p))`` and ``p = softmax(x)`` from logits.
 
-    The class of a token (for ``class_weight``) is the argmax of its target
-    row (first maximum), as Keras' ``class_weight`` does.  (``CCE`` and
-    scikit-learn's loss run in the faster ``dense_ce_chunks``; this kernel
-    serves ``CFOCAL`` and is the scalar reference form of ``CCE``.)
+    The class (for ``class_weight``) is the argmax of the target row (first
+    maximum), as Keras' ``class_weight`` does.  (A call, not inlined: its
+    libm calls dominate, and the kernel compiles in half the time.)
     """
+    kind, from_logits, ls, alpha, gamma, lo, hi = loss
+    lsc = ls / yp.shape[1]
+    t, okt = _target_argmax(yt, i)
+    m, sp, chk, okp = _pred_row_stats(yp, i)
+    code = _dense_row_code(okt, chk, okp, sp, from_logits)
+    if code != OK:
+        return code, t, 0.0
+    if from_logits:
+        return OK, t, _dense_logit_loss(yt, yp, i, m, kind, ls, lsc, alpha, gamma, lo, hi)
+    return OK, t, _dense_prob_loss(yt, yp, i, sp, kind, ls, lsc, alpha, gamma, lo, hi)
+
+
+def scalar_chunks(yt, yp, loss, opts, chunk):
+    """Per-chunk [weighted loss sum, weight sum, count] of a loss taken token
+    by token (libm calls): the binary losses (``yt``, ``yp`` flat, ``loss``
+    as ``_binary_loss`` reads it) and the losses of target rows (``yt``,
+    ``yp`` (n, C), ``loss`` as ``_dense_loss`` reads it); ``opts`` the token
+    options.  (Keras' categorical cross-entropy and scikit-learn's loss run
+    in the faster ``dense_ce_chunks``; this kernel serves the focal loss and
+    is the scalar reference form of the categorical cross-entropy.)
+    """
+    has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
     n = yp.shape[0]
-    C = yp.shape[1]
-    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 4)
-    lsc = ls / C
+    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 3)
     for c in prange(n_chunks):
         start, end = _chunk_span(c, chunk, n)
         g, r = _weight_pos(start, rep)
         acc = (0.0, 0.0, 0.0)
         for i in range(start, end):
             wi, g, r = _next_weight(w, g, r, rep, has_w)
-            if _drop_token(i, mask, has_mask, out, has_out):
+            code = _token_status(i, wi, has_w, mask, has_mask, out, has_out)
+            if code == _DROPPED:
                 continue
-            if has_w and not _weight_ok(wi):
-                _mark_bad(bad_index, bad_code, c, i, WEIGHT_INVALID)
-                break
-            # target row: range check and argmax (class for class_weight)
-            okt = True
-            t = 0
-            best = np.float64(yt[i, 0])
-            for j in range(C):
-                y = np.float64(yt[i, j])
-                okt = okt & (y >= 0.0) & (y <= 1.0)
-                if y > best:
-                    best = y
-                    t = j
-            if not okt:
-                _mark_bad(bad_index, bad_code, c, i, TRUE_INVALID)
-                break
-            # prediction row: finiteness / range, max (logits) or sum (probabilities)
-            m = np.float64(yp[i, 0])
-            sp = 0.0
-            chk = 0.0
-            okp = True
-            for j in range(C):
-                x = np.float64(yp[i, j])
-                chk += x * 0.0
-                m = x if x > m else m
-                okp = okp & (x >= 0.0) & (x <= 1.0)
-                sp += x
-            if chk != 0.0:
-                _mark_bad(bad_index, bad_code, c, i, PRED_NOT_FINITE)
-                break
-            loss = 0.0
-            if from_logits:
-                jm = 0
-                for j in range(C):
-                    if np.float64(yp[i, j]) == m:
-                        jm = j
-                        break
-                rest = 0.0
-                for j in range(C):
-                    e = math.exp(np.float64(yp[i, j]) - m)
-                    rest += e if j != jm else 0.0
-                se = 1.0 + rest
-                lse = math.log1p(rest)
-                if kind == CCE:
-                    for j in range(C):
-                        z = np.float64(yt[i, j]) * (1.0 - ls) + lsc
-                        if z != 0.0:
-                            loss += z * ((m - np.float64(yp[i, j])) + lse)
+            if code == OK:
+                if yt.ndim == 1:  # a compile-time constant: one branch is compiled
+                    code, k, li = _binary_loss(yt, yp, i, loss)
                 else:
-                    # Keras: softmax, then divide by the sum again, then clip
-                    sq = 0.0
-                    for j in range(C):
-                        sq += math.exp(np.float64(yp[i, j]) - m) / se
-                    for j in range(C):
-                        z = np.float64(yt[i, j]) * (1.0 - ls) + lsc
-                        q = _clip((math.exp(np.float64(yp[i, j]) - m) / se) / sq, lo, hi)
-                        loss += alpha[j] * (1.0 - q) ** gamma * (-z * math.log(q))
-            else:
-                if not okp:
-                    _mark_bad(bad_index, bad_code, c, i, PRED_OUT_OF_RANGE)
-                    break
-                if sp == 0.0:
-                    _mark_bad(bad_index, bad_code, c, i, ROW_SUM_ZERO)
-                    break
-                for j in range(C):
-                    z = np.float64(yt[i, j]) * (1.0 - ls) + lsc
-                    if kind == CCE:
-                        if z != 0.0:
-                            loss -= z * math.log(_clip(np.float64(yp[i, j]) / sp, lo, hi))
-                    else:
-                        q = _clip(np.float64(yp[i, j]) / sp, lo, hi)
-                        loss += alpha[j] * (1.0 - q) ** gamma * (-z * math.log(q))
-            acc = _add_token(acc, i, wi, t, loss, has_cw, cw, out, has_out)
+                    code, k, li = _dense_loss(yt, yp, i, loss)
+            if code != OK:
+                _mark_bad(bad_index, bad_code, c, i, code)
+                break
+            acc = _add_token(acc, i, wi, k, li, has_cw, cw, out, has_out)
         part[c, 0], part[c, 1], part[c, 2] = acc
     return part, bad_index, bad_code
 
 
+# --------------------------------------------------------------------------
+# categorical cross-entropy: the blocked kernel
+# --------------------------------------------------------------------------
 @njit(cache=True)
-def _dense_first_bad(yt, yp, from_logits, xlogy, w, rep, has_w, mask, has_mask, start, end):
+def _dense_first_bad(yt, yp, from_logits, xlogy, opts, start, end):
     """Scalar rescan of a block that failed validation: (index, code) or (-1, OK)."""
+    has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
     C = yp.shape[1]
     for i in range(start, end):
-        if has_mask:
-            if not mask[i]:
-                continue
-        if has_w:
-            wi = w[i // rep]
-            if not (wi >= 0.0 and wi < np.inf):
-                return i, WEIGHT_INVALID
+        if has_mask and not mask[i]:
+            continue
+        if has_w and not _weight_ok(w[i // rep]):
+            return i, WEIGHT_INVALID
         for q in range(C):
             y = np.float64(yt[i, q])
             if not (y >= 0.0 and y <= 1.0):
                 return i, TRUE_INVALID
-        sp = 0.0
-        for q in range(C):
-            x = np.float64(yp[i, q])
-            if not (abs(x) < np.inf):
-                return i, PRED_NOT_FINITE
-            sp += x
-        if not from_logits:
+        code = _pred_row_code(yp, i, from_logits)
+        if code != OK:
+            return i, code
+        if not from_logits and not xlogy:
+            sp = 0.0
             for q in range(C):
-                x = np.float64(yp[i, q])
-                if not (x >= 0.0 and x <= 1.0):
-                    return i, PRED_OUT_OF_RANGE
-            if sp == 0.0 and not xlogy:
+                sp += np.float64(yp[i, q])
+            if sp == 0.0:
                 return i, ROW_SUM_ZERO
     return -1, OK
 
@@ -801,11 +892,172 @@ def _onehot_probs(ypb, keepb, m, C, ctup, xlogy, lo, hi, tol, tb, args):
     return ok, nbad
 
 
-def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w, rep, has_w,
-                    mask, has_mask, out, has_out, chunk, ctup=None):
+@njit(cache=True, inline="always")
+def _term_buffers(m):
+    """Buffers of m log terms (soft targets: up to C per token): probability,
+    divisor, target (float64), token (int64), logarithm (float64), and the
+    ``_vlog`` scratch."""
+    return (np.empty(m, dtype=np.float64), np.empty(m, dtype=np.float64),
+            np.empty(m, dtype=np.float64), np.empty(m, dtype=np.int64),
+            np.empty(m, dtype=np.float64)) + _vlog_scratch(m)
+
+
+@njit(cache=True, inline="always")
+def _soft_target_row(yt, i, ls):
+    """(argmax (first maximum), all in [0, 1], exactly one-hot and unsmoothed)
+    of target row ``i``: checks as boolean / integer chains (short latency,
+    unlike a float sum per row)."""
+    t = 0
+    best = np.float64(yt[i, 0])
+    okt = True
+    nz = 0
+    for q in range(yt.shape[1]):
+        y = np.float64(yt[i, q])
+        okt = okt & (y >= 0.0) & (y <= 1.0)  # False for NaN
+        nz += np.int64(y != 0.0)
+        gt = y > best
+        best = y if gt else best
+        t = q if gt else t
+    # an exact one-hot row (targets in [0, 1], one nonzero, equal to 1)
+    # without smoothing has a single term
+    return t, okt, (best == 1.0) & (nz == 1) & (ls == 0.0)
+
+
+@njit(cache=True, inline="always")
+def _soft_pred_row(yp, i, from_logits):
+    """(max, argmax, all finite (and in [0, 1] for probabilities), sum of the
+    probabilities (0 from logits)) of prediction row ``i``."""
+    C = yp.shape[1]
+    mx = np.float64(yp[i, 0])
+    jm = 0
+    okp = True
+    for q in range(C):
+        x = np.float64(yp[i, q])
+        okp = okp & (abs(x) < np.inf)  # False for NaN
+        if not from_logits:
+            okp = okp & (x >= 0.0) & (x <= 1.0)
+        gt = x > mx
+        mx = x if gt else mx
+        jm = q if gt else jm
+    sp = 0.0
+    if not from_logits:
+        for q in range(C):
+            sp += np.float64(yp[i, q])
+    return mx, jm, okp, sp
+
+
+@njit(cache=True, inline="always")
+def _soft_logit_row(yt, yp, i, j, m, t, mx, jm, onehot, ls, lsc, base, zsum, eb):
+    """Token j (row i) from logits: as ``_sparse_rows``, C - 1 exp arguments
+    (column-major); ``base[j] = sum_c z_c (max - x_c)``, ``zsum[j] = sum_c z_c``."""
+    C = yp.shape[1]
+    xl = np.float64(yp[i, C - 1])
+    for q in range(C - 1):
+        x = np.float64(yp[i, q])
+        x = xl if q == jm else x
+        eb[q * m + j] = x - mx
+    if onehot:
+        base[j] = mx - np.float64(yp[i, t])
+        zsum[j] = 1.0
+    else:
+        bs = 0.0
+        zs = 0.0
+        for q in range(C):
+            z = np.float64(yt[i, q]) * (1.0 - ls) + lsc
+            bs += z * (mx - np.float64(yp[i, q]))
+            zs += z
+        base[j] = bs
+        zsum[j] = zs
+
+
+@njit(cache=True, inline="always")
+def _soft_prob_terms(yt, yp, i, j, t, den, onehot, ls, lsc, ne, terms):
+    """Token j (row i) from probabilities: its log terms (probability,
+    divisor, target, token) appended to ``terms`` from entry ``ne``; returns
+    the new number of terms."""
+    args, dens, zz, tok = terms[:4]
+    if onehot:
+        args[ne] = np.float64(yp[i, t])
+        dens[ne] = den
+        zz[ne] = 1.0
+        tok[ne] = j
+        return ne + 1
+    # branch-free compaction of the nonzero targets (write, then advance only
+    # when z != 0)
+    for q in range(yp.shape[1]):
+        z = np.float64(yt[i, q]) * (1.0 - ls) + lsc
+        args[ne] = np.float64(yp[i, q])
+        dens[ne] = den
+        zz[ne] = z
+        tok[ne] = j
+        ne += np.int64(z != 0.0)
+    return ne
+
+
+@njit(cache=True, inline="always")
+def _ce_soft_rows(yt, yp, b0, keepb, m, setting, rows, terms):
+    """Row pass of ``dense_ce_chunks`` over the m tokens from ``b0`` (soft or
+    smoothed targets): validates each row, finds its class (the argmax of
+    the target row) and collects the logarithm arguments (from logits the
+    exp arguments, ``base`` and ``zsum``).  Returns (every kept row valid,
+    rows whose sum is not within ``tol`` of 1 (``xlogy``), number of log
+    terms)."""
+    xlogy, from_logits, ls, lsc, lo, hi, tol = setting
+    tb, base, zsum, u, eb = rows
+    C = yp.shape[1]
+    ok = True
+    nbad = 0
+    ne = 0
+    for j in range(m):
+        i = b0 + j
+        kp = keepb[j]
+        t, okt, onehot = _soft_target_row(yt, i, ls)
+        tb[j] = t
+        mx, jm, okp, sp = _soft_pred_row(yp, i, from_logits)
+        good = okt & okp
+        if not from_logits:
+            good = good & ((sp != 0.0) | xlogy)
+        if not (kp and good):
+            ok = ok & (not kp)
+            base[j] = 0.0
+            zsum[j] = 0.0
+            u[j] = 0.0
+            if from_logits:
+                for q in range(C - 1):
+                    eb[q * m + j] = _DROP
+        elif from_logits:
+            _soft_logit_row(yt, yp, i, j, m, t, mx, jm, onehot, ls, lsc, base, zsum, eb)
+        else:
+            if xlogy:
+                nbad += np.int64(abs(sp - 1.0) > tol)
+            ne = _soft_prob_terms(yt, yp, i, j, t, 1.0 if xlogy else sp, onehot, ls, lsc, ne,
+                                  terms)
+    return ok, nbad, ne
+
+
+@njit(cache=True, inline="always")
+def _soft_prob_losses(terms, ne, m, lo, hi, wts, lg):
+    """``lg[j]`` = the weighted loss of token j from its ``ne`` log terms
+    (probability / divisor, clipped; target; token), assembled in class order."""
+    args, dens, zz, tok, lgc, ybuf, ibuf, kbuf = terms
+    for e in range(ne):  # vectorised: p / sum(p), clipped
+        v = args[e] / dens[e]
+        args[e] = lo if v < lo else (hi if v > hi else v)
+    _vlog(args, ne, lgc, ybuf, ibuf, kbuf, False)
+    for j in range(m):
+        lg[j] = 0.0
+    for e in range(ne):
+        lg[tok[e]] -= zz[e] * lgc[e]
+    for j in range(m):
+        lg[j] = wts[j] * lg[j]
+
+
+def dense_ce_chunks(yt, yp, loss, opts, chunk, ctup=None):
     """Per-chunk sums of Keras' categorical cross-entropy (or scikit-learn's xlogy loss).
 
-    ``yt``, ``yp``: (n, C), C-contiguous.  Smoothed target
+    ``yt``, ``yp``: (n, C), C-contiguous.  ``loss`` is
+    ``(xlogy, from_logits, ls, lo, hi, rtol)``; ``opts`` the token options.
+    Smoothed target
     ``z = yt (1 - ls) + ls / C``.  From logits the loss is
     ``sum_c z_c (max - x_c) + (sum_c z_c) log1p(sum_{c != argmax} exp(x_c - max))``
     (= ``sum_c z_c (logsumexp(x) - x_c)``, no cancellation: every term is
@@ -819,21 +1071,25 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
     first checks whether every kept row of the block is exactly one-hot
     (vectorised across rows when C is static); then the block's loss is that
     of the class ids: one logarithm per token (``_onehot_probs``, or
-    ``_sparse_rows`` from logits, as in ``sparse_chunks``).  Otherwise (soft or
-    smoothed targets) a scalar row pass validates, finds the class (argmax of
-    the target row) and collects the logarithm arguments of the nonzero
-    targets; the vectorised ``_vexp`` / ``_vlog`` run over the block; the
-    per-token losses are then assembled in class order.  Either way the sums
-    are accumulated in 4 fixed lanes.
+    ``_sparse_rows`` from logits, as in ``sparse_chunks``).
+    Otherwise (soft or smoothed targets) ``_ce_soft_rows`` validates each
+    row, finds the class (argmax of the target row) and collects the
+    logarithm arguments of the nonzero targets.  The vectorised ``_vexp`` /
+    ``_vlog`` then run over the block and the per-token losses are assembled
+    (``_soft_prob_losses`` for soft targets from probabilities).  Either way
+    the sums are accumulated in 4 fixed lanes.
     """
+    xlogy, from_logits, ls, lo, hi, rtol = loss
+    has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
     n = yp.shape[0]
     C = yp.shape[1]
     n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 4)
     B = _BLOCK
-    lsc = ls / C
     tol = 1e-8 + rtol
+    setting = (xlogy, from_logits, ls, ls / C, lo, hi, tol)
     flat_t = yt.reshape(-1)
     flat_p = yp.reshape(-1)
+    weighted = has_w or has_cw or has_mask
     for c in prange(n_chunks):
         start, end = _chunk_span(c, chunk, n)
         g, r = _weight_pos(start, rep)
@@ -841,143 +1097,39 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
         wl = _LANES0
         cnt = 0
         nbad_sum = 0
-        base = np.empty(B, dtype=np.float64)
-        zsum = np.empty(B, dtype=np.float64)
-        u = np.empty(B, dtype=np.float64)
-        lg = np.empty(B, dtype=np.float64)
-        wts = np.ones(B, dtype=np.float64)
-        tb = np.empty(B, dtype=np.int64)
+        # per token: classes, the row terms of the loss, exp buffers (logits)
+        u, lg, base, wts, tb, keepb, eb, eo, ei = _block_buffers(B, B * C if from_logits else 0)
         tbx = np.empty(B, dtype=np.int64)
-        keepb = np.ones(B, dtype=np.bool_)
-        BC = B * C
-        eb = np.empty(BC if from_logits else 0, dtype=np.float64)
-        eo = np.empty(BC if from_logits else 0, dtype=np.float64)
-        ei = np.empty(BC if from_logits else 0, dtype=np.int64)
-        args = np.empty(BC, dtype=np.float64)
-        dens = np.empty(BC, dtype=np.float64)
-        zz = np.empty(BC, dtype=np.float64)
-        tok = np.empty(BC, dtype=np.int64)
-        lgc = np.empty(BC, dtype=np.float64)
-        ybuf, ibuf, kbuf = _vlog_scratch(BC)
-        weighted = has_w or has_cw or has_mask
+        zsum = np.empty(B, dtype=np.float64)
+        rows = (tb, base, zsum, u, eb)
+        terms = _term_buffers(B * C)
+        args, dens, zz, tok, lgc, ybuf, ibuf, kbuf = terms
         for b0 in range(start, end, B):
             mb = min(B, end - b0)
             if has_mask:
                 keepb = mask[b0:b0 + mb]
             fast = False
-            ok = True
             if ls == 0.0:
                 fast = _onehot_targets(flat_t[b0 * C:(b0 + mb) * C], keepb, mb, C, ctup, tb)
-            if fast:
-                pblk = flat_p[b0 * C:(b0 + mb) * C]
-                if from_logits:
-                    # one-hot from logits = the sparse loss of the classes tb
-                    ok = _sparse_rows(pblk, tb, keepb, mb, C, ctup, True, lo, hi, u, base, eb,
-                                      tbx)
-                else:
-                    ok, nb = _onehot_probs(pblk, keepb, mb, C, ctup, xlogy, lo, hi, tol, tb,
-                                           args)
-                    nbad_sum += nb
+            pblk = flat_p[b0 * C:(b0 + mb) * C]
             ne = 0
-            if not fast:
-                for j in range(mb):
-                    i = b0 + j
-                    kp = keepb[j]
-                    # target row: range and argmax (first maximum)
-                    # checks as boolean / integer chains (short latency, unlike a
-                    # float sum per row)
-                    t = 0
-                    best = np.float64(yt[i, 0])
-                    okt = True
-                    nz = 0
-                    for q in range(C):
-                        y = np.float64(yt[i, q])
-                        okt = okt & (y >= 0.0) & (y <= 1.0)  # False for NaN
-                        nz += np.int64(y != 0.0)
-                        gt = y > best
-                        best = y if gt else best
-                        t = q if gt else t
-                    tb[j] = t
-                    # an exact one-hot row (targets in [0, 1], one nonzero, equal to
-                    # 1) without smoothing has a single term
-                    onehot = (best == 1.0) & (nz == 1) & (ls == 0.0)
-                    # prediction row: finite / range, max and argmax, sum (probabilities)
-                    mx = np.float64(yp[i, 0])
-                    jm = 0
-                    okp = True
-                    for q in range(C):
-                        x = np.float64(yp[i, q])
-                        okp = okp & (abs(x) < np.inf)  # False for NaN
-                        if not from_logits:
-                            okp = okp & (x >= 0.0) & (x <= 1.0)
-                        gt = x > mx
-                        mx = x if gt else mx
-                        jm = q if gt else jm
-                    sp = 0.0
-                    if not from_logits:
-                        for q in range(C):
-                            sp += np.float64(yp[i, q])
-                    good = okt & okp
-                    if not from_logits:
-                        good = good & ((sp != 0.0) | xlogy)
-                    if not (kp and good):
-                        ok = ok & (not kp)
-                        base[j] = 0.0
-                        zsum[j] = 0.0
-                        u[j] = 0.0
-                        if from_logits:
-                            for q in range(C - 1):
-                                eb[q * mb + j] = _DROP
-                        continue
-                    if from_logits:
-                        # as _sparse_rows: C - 1 exp arguments, column-major
-                        xl = np.float64(yp[i, C - 1])
-                        for q in range(C - 1):
-                            x = np.float64(yp[i, q])
-                            x = xl if q == jm else x
-                            eb[q * mb + j] = x - mx
-                        if onehot:
-                            base[j] = mx - np.float64(yp[i, t])
-                            zsum[j] = 1.0
-                        else:
-                            bs = 0.0
-                            zs = 0.0
-                            for q in range(C):
-                                z = np.float64(yt[i, q]) * (1.0 - ls) + lsc
-                                bs += z * (mx - np.float64(yp[i, q]))
-                                zs += z
-                            base[j] = bs
-                            zsum[j] = zs
-                    else:
-                        if xlogy:
-                            nbad_sum += np.int64(abs(sp - 1.0) > tol)
-                        den = 1.0 if xlogy else sp
-                        if onehot:
-                            args[ne] = np.float64(yp[i, t])
-                            dens[ne] = den
-                            zz[ne] = 1.0
-                            tok[ne] = j
-                            ne += 1
-                        else:
-                            # branch-free compaction of the nonzero targets (write,
-                            # then advance only when z != 0)
-                            for q in range(C):
-                                z = np.float64(yt[i, q]) * (1.0 - ls) + lsc
-                                args[ne] = np.float64(yp[i, q])
-                                dens[ne] = den
-                                zz[ne] = z
-                                tok[ne] = j
-                                ne += np.int64(z != 0.0)
-            # weights (prefix broadcast), validated, zero for dropped tokens
-            okw, nk, g, r = _block_weights(w, g, r, rep, has_w, has_cw, cw, tb, keepb, wts, mb,
-                                           weighted)
+            nb = 0
+            if fast and from_logits:
+                # one-hot from logits = the sparse loss of the classes tb
+                ok = _sparse_rows(pblk, tb, keepb, mb, C, ctup, True, lo, hi, u, base, eb, tbx)
+            elif fast:
+                ok, nb = _onehot_probs(pblk, keepb, mb, C, ctup, xlogy, lo, hi, tol, tb, args)
+            else:
+                ok, nb, ne = _ce_soft_rows(yt, yp, b0, keepb, mb, setting, rows, terms)
+            nbad_sum += nb
+            okw, nk, g, r = _block_weights(opts, g, r, tb, keepb, wts, mb, weighted)
             cnt += nk
             if not (ok and okw):
-                bi, bc = _dense_first_bad(yt, yp, from_logits, xlogy, w, rep, has_w, mask,
-                                          has_mask, b0, b0 + mb)
+                bi, bc = _dense_first_bad(yt, yp, from_logits, xlogy, opts, b0, b0 + mb)
                 if bi >= 0:
                     _mark_bad(bad_index, bad_code, c, bi, bc)
                     break
+            # the vectorised exps / logarithms of the block, then the weighted losses
             if from_logits:
                 _vexp(eb, mb * (C - 1), eo, ei)
                 _row_sums(eo, mb, C, ctup, u)
@@ -993,22 +1145,11 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
                 for j in range(mb):
                     lg[j] = wts[j] * (0.0 - lgc[j])
             else:
-                for e in range(ne):  # vectorised: p / sum(p), clipped
-                    v = args[e] / dens[e]
-                    args[e] = lo if v < lo else (hi if v > hi else v)
-                _vlog(args, ne, lgc, ybuf, ibuf, kbuf, False)
-                for j in range(mb):
-                    lg[j] = 0.0
-                for e in range(ne):
-                    lg[tok[e]] -= zz[e] * lgc[e]
-                for j in range(mb):
-                    lg[j] = wts[j] * lg[j]
+                _soft_prob_losses(terms, ne, mb, lo, hi, wts, lg)
             sl = _lanes_add(sl, lg, mb)
             wl = _lanes_add(wl, wts, mb)
             _store_block(out, has_out, b0, lg, mb)
-        part[c, 0] = _lanes_total(sl)
-        part[c, 1] = _lanes_total(wl)
-        part[c, 2] = cnt
+        _store_sums(part, c, sl, wl, cnt)
         part[c, 3] = nbad_sum
     return part, bad_index, bad_code
 
@@ -1016,31 +1157,27 @@ def dense_ce_chunks(yt, yp, xlogy, from_logits, ls, lo, hi, rtol, has_cw, cw, w,
 @njit(cache=True)
 def _logloss_first_bad(codes, lut, yp, w, has_w, start, end):
     """Scalar rescan of a log_loss block that failed: (index, code) or (-1, OK)."""
-    C = yp.shape[1]
     L = lut.shape[0]
     for i in range(start, end):
         k = np.int64(codes[i])
         if not (k >= 0 and k < L and lut[k] >= 0):
             return i, TRUE_NOT_IN_LABELS
-        for q in range(C):
-            x = np.float64(yp[i, q])
-            if not (abs(x) < np.inf):
-                return i, PRED_NOT_FINITE
-        for q in range(C):
-            x = np.float64(yp[i, q])
-            if not (x >= 0.0 and x <= 1.0):
-                return i, PRED_OUT_OF_RANGE
-        if has_w:
-            if not (w[i] >= 0.0 and w[i] < np.inf):
-                return i, WEIGHT_INVALID
+        code = _pred_row_code(yp, i, False)
+        if code != OK:
+            return i, code
+        if has_w and not _weight_ok(w[i]):
+            return i, WEIGHT_INVALID
     return -1, OK
 
 
 @njit(cache=True, inline="always")
-def _logloss_row(ypb, row, CC, colc, one, lo, hi):
-    """(clipped probability of column ``colc``, valid, row sum) of the row at
-    ``row`` of the flat block (the sum in the input dtype, as scikit-learn
-    sums; 0 for C == 1, where the columns are [1 - p, p])."""
+def _logloss_row(ypb, row, CC, colc, okl, one, lo, hi, tol):
+    """The row at ``row`` of the flat block, its column ``colc`` being the
+    true class (``okl``: one of the classes): (the clipped probability of the
+    true class as float64, 1 for a bad row; whether the row is valid; 1 if its
+    sum is not within ``tol`` of 1, else 0).  The sum is taken in the input
+    dtype, as scikit-learn sums; for C == 1, where the columns are [1 - p, p],
+    it is not checked."""
     if CC == 1:
         p = ypb[row]
         okp = (p >= 0.0) & (p <= 1.0)  # False for NaN
@@ -1057,7 +1194,11 @@ def _logloss_row(ypb, row, CC, colc, one, lo, hi):
             sp = sp + x
             v = x if q == colc else v
     v = lo if v < lo else (hi if v > hi else v)  # clipped in the input dtype
-    return v, okp, sp
+    off = np.int64(0)
+    if CC > 1:
+        off = np.int64(abs(np.float64(sp) - 1.0) > tol)
+    good = okl & okp
+    return (np.float64(v) if good else 1.0), good, off
 
 
 @njit(cache=True, error_model="numpy")
@@ -1087,12 +1228,9 @@ def _logloss_rows_ident(cb, L, ypb, m, C, ctup, one, lo, hi, tol, qb, seen_loc):
         colc = k if inr else np.int64(0)
         # (a code outside the table also sets bit 0: the block then fails)
         bits |= np.uint64(1) << np.uint64(colc)
-        v, okp, sp = _logloss_row(ypb, j * CC, CC, colc, one, lo, hi)
-        if CC > 1:
-            nbad += np.int64(abs(np.float64(sp) - 1.0) > tol)
-        good = inr & okp
-        qb[j] = np.float64(v) if good else 1.0
+        qb[j], good, off = _logloss_row(ypb, j * CC, CC, colc, inr, one, lo, hi, tol)
         ok = ok & good
+        nbad += off
     for q in range(L):
         if (bits >> np.uint64(q)) & np.uint64(1):
             seen_loc[q] = True
@@ -1119,12 +1257,9 @@ def _logloss_rows_lut(cb, lut, ypb, m, C, ctup, one, lo, hi, tol, qb, kb, seen_l
         col = kb[j]
         okl = col >= 0
         colc = col if okl else np.int64(0)
-        v, okp, sp = _logloss_row(ypb, j * CC, CC, colc, one, lo, hi)
-        if CC > 1:
-            nbad += np.int64(abs(np.float64(sp) - 1.0) > tol)
-        good = okl & okp
-        qb[j] = np.float64(v) if good else 1.0
+        qb[j], good, off = _logloss_row(ypb, j * CC, CC, colc, okl, one, lo, hi, tol)
         ok = ok & good
+        nbad += off
     return ok, nbad
 
 
@@ -1182,8 +1317,7 @@ def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk, ctup=None)
             nbad_sum += nb
             if has_w:
                 for j in range(mb):
-                    wi = w[b0 + j]
-                    ok = ok & (wi >= 0.0) & (wi < np.inf)
+                    ok = ok & _weight_ok(w[b0 + j])
             if not ok:
                 bi, bc = _logloss_first_bad(codes, lut, yp, w, has_w, b0, b0 + mb)
                 if bi >= 0:
@@ -1213,8 +1347,7 @@ def _compile_numpy(py_func):
     return _compile(py_func, error_model="numpy")
 
 
-binary_chunks, binary_chunks_serial = _compile_numpy(binary_chunks)
+scalar_chunks, scalar_chunks_serial = _compile_numpy(scalar_chunks)
 sparse_chunks, sparse_chunks_serial = _compile_numpy(sparse_chunks)
-dense_chunks, dense_chunks_serial = _compile_numpy(dense_chunks)
 dense_ce_chunks, dense_ce_chunks_serial = _compile_numpy(dense_ce_chunks)
 logloss_ids_chunks, logloss_ids_chunks_serial = _compile_numpy(logloss_ids_chunks)

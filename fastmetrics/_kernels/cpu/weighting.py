@@ -16,29 +16,24 @@ is cut into chunks of a fixed size (never derived from the thread count) and
 each chunk writes its own row of partial results, which the caller reduces in
 chunk order.  Results are therefore bitwise identical for any
 ``NUMBA_NUM_THREADS``.  Bad values do not raise inside a kernel: a chunk
-records its first bad token and an error code (the codes of the confusion
-kernels) and the Python wrapper writes the message.
+records its first bad token and an error code (``_kernels/codes.py``) and the
+Python wrapper writes the message.
 """
 
 import numpy as np
 from numba import njit, prange
 
-from .confusion import (
+from .confusion import _compile, _token_code
+
+from ..codes import (  # noqa: F401  (the codes these kernels report)
     OK,
     TRUE_NOT_FINITE,
     TRUE_NOT_INTEGRAL,
     TRUE_OUT_OF_RANGE,
     WEIGHT_INVALID,
-    _compile,
-    _token_code,
 )
 
 __all__ = [
-    "OK",
-    "TRUE_NOT_FINITE",
-    "TRUE_NOT_INTEGRAL",
-    "TRUE_OUT_OF_RANGE",
-    "WEIGHT_INVALID",
     "class_count_chunks",
     "label_range_chunks",
     "temporal_weight_chunks",
@@ -46,6 +41,14 @@ __all__ = [
 
 _I64_MAX = np.iinfo(np.int64).max
 _I64_MIN = np.iinfo(np.int64).min
+
+
+@njit(cache=True, inline="always")
+def _chunk_reports(n, chunk):
+    """Number of chunks of ``n`` tokens; per chunk, the first bad token (-1:
+    none) and its error code (OK)."""
+    n_chunks = (n + chunk - 1) // chunk
+    return n_chunks, np.full(n_chunks, -1, dtype=np.int64), np.zeros(n_chunks, dtype=np.int64)
 
 
 @njit(cache=True)
@@ -74,11 +77,9 @@ def label_range_chunks(y, mask, ignore, chunk):
         First token that is not an integral class id (``TRUE_NOT_INTEGRAL``).
     """
     n = y.shape[0]
-    n_chunks = (n + chunk - 1) // chunk
+    n_chunks, bad_index, bad_code = _chunk_reports(n, chunk)
     lo = np.full(n_chunks, _I64_MAX, dtype=np.int64)
     hi = np.full(n_chunks, _I64_MIN, dtype=np.int64)
-    bad_index = np.full(n_chunks, -1, dtype=np.int64)
-    bad_code = np.zeros(n_chunks, dtype=np.int64)
     for c in prange(n_chunks):
         start = c * chunk
         end = min(n, start + chunk)
@@ -170,11 +171,9 @@ def class_count_chunks(y, C, w, rep, mask, ignore, chunk):
     bad_index, bad_code : int64 (n_chunks,)
     """
     n = y.shape[0]
-    n_chunks = (n + chunk - 1) // chunk
+    n_chunks, bad_index, bad_code = _chunk_reports(n, chunk)
     counts = np.zeros((n_chunks, C), dtype=np.int64)
     wsum = np.zeros((n_chunks if w is not None else 0, C), dtype=np.float64)
-    bad_index = np.full(n_chunks, -1, dtype=np.int64)
-    bad_code = np.zeros(n_chunks, dtype=np.int64)
     for c in prange(n_chunks):
         start = c * chunk
         end = min(n, start + chunk)
@@ -197,9 +196,7 @@ def temporal_weight_chunks(y, C, cw, w, rep, mask, ignore, out, chunk):
     bad_index, bad_code : int64 (n_chunks,)
     """
     n = y.shape[0]
-    n_chunks = (n + chunk - 1) // chunk
-    bad_index = np.full(n_chunks, -1, dtype=np.int64)
-    bad_code = np.zeros(n_chunks, dtype=np.int64)
+    n_chunks, bad_index, bad_code = _chunk_reports(n, chunk)
     dummy_i = np.zeros(0, dtype=np.int64)
     dummy_f = np.zeros(0, dtype=np.float64)
     for c in prange(n_chunks):
