@@ -353,7 +353,7 @@ def _xla_params(names):
             for ig in ((False,) if "one_hot" in n else (False, True))]
 
 
-def _same_error(host, xla_call):
+def check_same_error(host, xla_call):
     """Both raise a ValueError, with the same message."""
     with pytest.raises(ValueError) as want:
         host()
@@ -414,7 +414,7 @@ def test_xla_confusion_reading_equals_numpy(xla, name, ignore, config):
     host = _host_confusion(task, k, ig)
     args = (task, k, 0.5, ig, yt, yp, w, m)
     if c is not None and task == "multilabel":
-        _same_error(lambda: host.update(yt, yp, sample_weight=w, mask=m, class_weight=c),
+        check_same_error(lambda: host.update(yt, yp, sample_weight=w, mask=m, class_weight=c),
                     lambda: xla.confusion_deltas(*args, class_weight=c))
         return
     view = token_view(task, yt, yp, CLASSIFICATION_FORMS[task], num_classes=k,
@@ -474,7 +474,7 @@ def test_xla_auc_reading_equals_numpy(xla, name, ignore, config):
     binmap = host.bin_map
     args = (task, C, bins, binmap, False, yt, yp, w, m)
     if c is not None and task == "multilabel":
-        _same_error(lambda: host.batch_deltas(yt, yp, sample_weight=w, mask=m,
+        check_same_error(lambda: host.batch_deltas(yt, yp, sample_weight=w, mask=m,
                                               class_weight=c),
                     lambda: xla.auc_cells(*args, ignore_index=ig, class_weight=c))
         return
@@ -619,7 +619,7 @@ def test_xla_confusion_rejects_as_the_host(xla, task, yt, yp, options):
     o = dict(options)
     k = 2 if task == "binary" else C
     host = _host_confusion(task, k, o.get("ignore_index"))
-    _same_error(
+    check_same_error(
         lambda: host.update(yt, yp, sample_weight=o.get("sample_weight"),
                             mask=o.get("mask"), class_weight=o.get("class_weight")),
         lambda: xla.confusion_deltas(task, k, 0.5, o.get("ignore_index"), yt, yp,
@@ -631,7 +631,7 @@ def test_xla_confusion_rejects_as_the_host(xla, task, yt, yp, options):
 def test_xla_auc_rejects_as_the_host(xla, task, yt, yp, options):
     o = dict(options)
     host = _host_auc(task, o.get("ignore_index"))
-    _same_error(
+    check_same_error(
         lambda: host.batch_deltas(yt, yp, sample_weight=o.get("sample_weight"),
                                   mask=o.get("mask"), class_weight=o.get("class_weight")),
         lambda: xla.auc_cells(task, C, 256, host.bin_map, False, yt, yp,
