@@ -324,6 +324,24 @@ def check_sample_weight_1d(sample_weight, n_samples, *, force_float=True):
     return sw
 
 
+def first_bad_weight(w):
+    """Index of the first weight that is NaN, infinite or negative; -1 if none."""
+    bad = ~np.isfinite(w) | (w < 0)
+    return int(np.argmax(bad)) if bad.any() else -1
+
+
+def check_weight_values(w):
+    """``w`` as float64, raising on its first non-finite or negative weight
+    (the ranking family's rule; the message gives the sample's index)."""
+    w = np.asarray(w, dtype=np.float64)
+    i = first_bad_weight(w)
+    if i >= 0:
+        raise ValueError(
+            f"sample_weight must be finite and >= 0; first bad weight at index {i}."
+        )
+    return w
+
+
 def check_not_all_zero(w):
     """scikit-learn's rule: weights that are all zero define no metric."""
     if w is not None and w.shape[0] and not np.any(w):

@@ -15,7 +15,9 @@ import numpy as np
 
 from .. import config
 from .._core.backend import kernels
-from .._core.checks import check_flag, check_pos_label_type, column_or_1d
+from .._core.checks import (
+    check_flag, check_not_all_zero, check_pos_label_type, check_weight_values, column_or_1d,
+)
 from .._core.targets import binary_target_type, check_pos_label
 from ..exceptions import UndefinedMetricWarning
 
@@ -64,15 +66,8 @@ def _curve_inputs(y_true, y_score, pos_label, sample_weight, drop_zero=True,
     if ys.dtype.kind == "b":
         ys = ys.astype(np.int64)
     if sw is not None:
-        sw = np.asarray(sw, dtype=np.float64)
-        bad = ~np.isfinite(sw) | (sw < 0)
-        if bad.any():
-            raise ValueError(
-                "sample_weight must be finite and >= 0; first bad weight at index "
-                f"{int(np.flatnonzero(bad)[0])}."
-            )
-        if sw.shape[0] and not np.any(sw):
-            raise ValueError("Sample weights must contain at least one non-zero number.")
+        sw = check_weight_values(sw)
+        check_not_all_zero(sw)
         keep = sw != 0
         if drop_zero and not keep.all():
             # scikit-learn drops zero-weight samples (they would add thresholds)

@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import config
 from .._core.backend import by_size, kernels
-from .._core.checks import as_array, column_or_1d
+from .._core.checks import as_array, check_weight_values, column_or_1d
 from .._core.targets import unique
 from ..exceptions import UndefinedMetricWarning
 from . import _binary
@@ -91,19 +91,12 @@ def _check_weights(sample_weight, n):
     sw = column_or_1d(sample_weight, "sample_weight")
     if sw.dtype.kind not in "biuf":
         raise ValueError(f"sample_weight must hold real numbers; got dtype {sw.dtype}.")
-    sw = np.asarray(sw, dtype=np.float64)
     if sw.shape[0] != n:
         raise ValueError(
             "Found input variables with inconsistent numbers of samples: %r"
             % [n, n, sw.shape[0]]
         )
-    bad = ~np.isfinite(sw) | (sw < 0)
-    if bad.any():
-        raise ValueError(
-            "sample_weight must be finite and >= 0; first bad weight at index "
-            f"{int(np.flatnonzero(bad)[0])}."
-        )
-    return np.ascontiguousarray(sw)
+    return np.ascontiguousarray(check_weight_values(sw))
 
 
 def _chunked(name, n):

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import config
 from .._core.backend import kernels
-from .._core.checks import as_array, check_pos_label_type, column_or_1d
+from .._core.checks import as_array, check_pos_label_type, column_or_1d, first_bad_weight
 from .._core.targets import binary_target_type, unique
 from . import _binary, _multiclass
 
@@ -186,8 +186,7 @@ def _ovr_fast(y_true, y_score, classes, average, sample_weight):
                                   dtype=np.float64)
         if sw.shape[0] != yt.shape[0]:
             return None
-        bad = ~np.isfinite(sw) | (sw < 0)
-        if bad.any() or not sw.any():
+        if first_bad_weight(sw) >= 0 or not sw.any():
             return None
     labels = np.ascontiguousarray(yt)
     kb = kernels("bucket_sort")
