@@ -6,6 +6,15 @@ result: chunking is by a fixed size, never by the thread count, and partial
 tables are reduced in a fixed order (results do not depend on the threads).
 """
 
+import os
+
+# Inputs of at most this many tokens (or scores) are computed by the NumPy
+# twins of the kernels (``_kernels/numpy``): no Numba import, no compile, and
+# at this size NumPy answers in about a millisecond.  -1 sends everything to
+# the compiled kernels (the parity tests do).  Overridden by the environment
+# variable FASTMETRICS_NUMPY_MAX at import.
+NUMPY_MAX = int(os.environ.get("FASTMETRICS_NUMPY_MAX", 1 << 16))
+
 # Tokens per chunk of the count, loss, calibration and weighting kernels.
 CHUNK = 1 << 16
 # Rows per chunk of the multiclass ranking kernels (a row holds C scores).

@@ -1,15 +1,19 @@
 """The backend seam: every kernel call of the package goes through here.
 
 :func:`kernels` picks the kernel module of a family for where the arrays
-live (NumPy arrays: ``_kernels/cpu``; ``_kernels/cuda`` mirrors its file and
-function names).  The ``as_kernel_*`` helpers normalise dtypes and layouts
-before a kernel sees an array: each distinct (dtype, layout) is one more
-Numba compile, so this is the one place that decides how many
-specialisations exist (bool -> uint8 views, float16 -> float32, native byte
-order, C-contiguous).
+live and how many tokens they hold: NumPy arrays of at most
+``config.NUMPY_MAX`` tokens go to the NumPy twins (``_kernels/numpy``: same
+function names, arguments and results, no Numba), larger ones to the
+compiled kernels (``_kernels/cpu``); ``_kernels/cuda`` will mirror the same
+names.  The ``as_kernel_*`` helpers normalise dtypes and layouts before a
+kernel sees an array: each distinct (dtype, layout) is one more Numba
+compile, so this is the one place that decides how many specialisations
+exist (bool -> uint8 views, float16 -> float32, native byte order,
+C-contiguous).
 
 Kernel modules are imported on first use, never at ``import fastmetrics``
-(Numba's import alone takes about 0.4 s).
+(Numba's import alone takes about 0.4 s, its first cached kernel load about
+0.5 s more): a small input never imports Numba at all.
 """
 
 import importlib
@@ -40,10 +44,45 @@ def device_of(*arrays):
     return "cpu"
 
 
-def kernels(family, *arrays):
+def kernels(family, *arrays, n=None):
     """The kernel module of ``family`` ("confusion", "ranking", "losses", ...)
-    for the device the ``arrays`` live on."""
-    return importlib.import_module(f"fastmetrics._kernels.{device_of(*arrays)}.{family}")
+    for the device the ``arrays`` live on.
+
+    With ``n`` (the number of tokens or scores the call reads) at most
+    ``config.NUMPY_MAX``, CPU calls get the family's NumPy tier instead:
+    its NumPy twins, and the compiled kernel for a name without a twin.
+    """
+    device = device_of(*arrays)
+    if device == "cpu" and n is not None and n <= config.NUMPY_MAX:
+        tier = _NUMPY_TIERS.get(family)
+        if tier is None:
+            tier = _NUMPY_TIERS[family] = NumpyTier(family)
+        return tier
+    return importlib.import_module(f"fastmetrics._kernels.{device}.{family}")
+
+
+class NumpyTier:
+    """A family's kernels for small inputs: ``tier.name`` is the NumPy twin
+    ``_kernels/numpy/<family>.name`` when it exists, else the compiled
+    ``_kernels/cpu/<family>.name`` (imported only then)."""
+
+    def __init__(self, family):
+        self.family = family
+        try:
+            self.twins = importlib.import_module(f"fastmetrics._kernels.numpy.{family}")
+        except ModuleNotFoundError as e:
+            if e.name != f"fastmetrics._kernels.numpy.{family}":
+                raise
+            self.twins = None
+
+    def __getattr__(self, name):
+        if self.twins is not None and hasattr(self.twins, name):
+            return getattr(self.twins, name)
+        cpu = importlib.import_module(f"fastmetrics._kernels.cpu.{self.family}")
+        return getattr(cpu, name)
+
+
+_NUMPY_TIERS = {}
 
 
 def by_size(module, name, n, chunk=None):

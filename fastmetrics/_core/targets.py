@@ -105,7 +105,7 @@ def unique(y):
         # the common binary case: one pass, no sort, no temporaries
         yk = y.view(np.uint8) if y.dtype.kind == "b" else y
         out = np.empty(2, dtype=yk.dtype)
-        found = kernels("ranking").first_distinct(yk, out)
+        found = kernels("ranking", n=yk.shape[0]).first_distinct(yk, out)
         if found <= 2 and not (y.dtype.kind == "f" and np.isnan(out[:found]).any()):
             return np.sort(out[:found]).astype(y.dtype)
     if y.dtype.kind in "biu" and y.size:
