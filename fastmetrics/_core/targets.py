@@ -10,7 +10,7 @@ import numpy as np
 
 from .backend import kernels
 from .checks import assert_all_finite
-from ..config import PARALLEL_MIN
+from .. import config
 
 def kind_of_1d(a):
     """'numeric', 'string', or 'unknown' (scikit-learn's 'unknown')."""
@@ -85,11 +85,11 @@ def unique(y):
     """Sorted distinct values; one early-exit pass for (at most) binary labels."""
     if y.ndim != 1:
         return np.unique(y)
-    if y.dtype.kind in "biuf" and y.size >= PARALLEL_MIN and y.ndim == 1:
+    if y.dtype.kind in "biuf" and y.size >= config.PARALLEL_MIN and y.ndim == 1:
         # the common binary case at scale: min and max in one parallel pass
         # (and, unless they are consecutive integers, one count of the rest)
         yk = y.view(np.uint8) if y.dtype.kind == "b" else np.ascontiguousarray(y)
-        kb = kernels("bucket_sort")
+        kb = kernels("bucket_sort", n=yk.shape[0])
         lo, hi, nan = kb.min_max(yk)
         if not nan:
             if lo == hi:

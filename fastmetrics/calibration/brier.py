@@ -151,8 +151,11 @@ def _check_sw_for(sample_weight, n):
     return as_kernel_weights(sw)
 
 
-def _run_chunks(kern_name, *args):
-    return by_size(kernels("brier"), kern_name, args[0].shape[0])(*args, config.CHUNK)
+def _run_chunks(kern_name, n, *args):
+    """Run a Brier kernel on ``args`` (``args[0]``: one entry per row) that
+    reads ``n`` values."""
+    k = kernels("brier", *args, n=n)
+    return by_size(k, kern_name, args[0].shape[0])(*args, config.CHUNK)
 
 
 def _brier_binary(y_true, p, sample_weight, pos_label):
@@ -188,7 +191,8 @@ def _brier_binary(y_true, p, sample_weight, pos_label):
         if yk.shape != y_true.shape:  # a scalar False from an impossible comparison
             yk = np.zeros(y_true.shape[0], dtype=np.uint8)
         pl = 1.0
-    stats = _run_chunks("brier_binary_chunks", np.ascontiguousarray(yk), pl, p, sw)
+    stats = _run_chunks("brier_binary_chunks", p.shape[0], np.ascontiguousarray(yk),
+                        pl, p, sw)
     return float(stats[:, 0].sum()), float(stats[:, 1].sum())
 
 
@@ -276,8 +280,8 @@ def _brier_multiclass(y_true, p, sample_weight, labels):
         offset = int(classes[0])
     else:
         idx = np.searchsorted(classes, y)
-    stats = _run_chunks("brier_multiclass_chunks", np.ascontiguousarray(idx), offset,
-                        np.ascontiguousarray(p), sw, tol)
+    stats = _run_chunks("brier_multiclass_chunks", p.size, np.ascontiguousarray(idx),
+                        offset, np.ascontiguousarray(p), sw, tol)
     if stats[:, 2].sum() > 0:
         warnings.warn(
             "The y_prob values do not sum to one. Make sure to pass probabilities.",

@@ -75,8 +75,9 @@ _NORMS = ("l1", "l2", "max")
 _STRATEGIES = ("uniform", "quantile")
 
 
-def _kernels():
-    return kernels("calibration")
+def _kernels(yp):
+    """The calibration kernels for probabilities ``yp`` (their size picks the tier)."""
+    return kernels("calibration", yp, n=yp.size)
 
 
 ReliabilityDiagram = namedtuple(
@@ -259,7 +260,7 @@ def _uniform_edges(n_bins):
 
 def _uniform_sums(yt, yp, K, n_bins, w, rep, mask, ignore, token_shape, task):
     """Equal-width bins: (count int64, weight, conf sum, correct sum float64), each (n_bins,)."""
-    k = _kernels()
+    k = _kernels(yp)
     n = yt.shape[0]
     kern = by_size(k, "calibration_chunks", n)
     count, weight, conf, correct, bad_index, bad_code = kern(
@@ -277,7 +278,7 @@ def _quantile_sums(yt, yp, K, n_bins, w, rep, mask, ignore, token_shape, task):
     correct bit), the keys are sorted (``np.sort``; an ``argsort`` carries the
     weights when there are any) and one pass in sorted order bins and sums.
     """
-    k = _kernels()
+    k = _kernels(yp)
     n = yt.shape[0]
     keys = np.empty(n, dtype=np.uint64)
     wts = np.empty(n if w is not None else 0, dtype=np.float64)

@@ -8,8 +8,10 @@ from .._core.backend import by_size, chunk_for, kernels
 from .._core.errors import KernelInputError, first_bad, token_position
 
 
-def _kernels():
-    return kernels("confusion")
+def _kernels(*arrays):
+    """The confusion kernels for a call that reads ``arrays``: their NumPy
+    twins when the largest holds at most ``config.NUMPY_MAX`` elements."""
+    return kernels("confusion", n=max(a.size for a in arrays))
 
 
 _MESSAGES = {
@@ -52,7 +54,7 @@ def confusion_table(
 
     Raises KernelInputError naming the argument and the first bad token.
     """
-    k = _kernels()
+    k = _kernels(yt, yp)
     n = yt.shape[0]
     chunk = chunk_for(n, K * K)
     static = (
@@ -102,7 +104,7 @@ def multilabel_table(
     token_shape=None,
 ):
     """Per-label tn/fp/fn/tp counts and weights, totals and per-token counts."""
-    k = _kernels()
+    k = _kernels(yt, yp)
     n, L = yt.shape
     chunk = chunk_for(n, 4 * L)
     kern = by_size(k, "multilabel_chunks", n, chunk)
@@ -137,6 +139,6 @@ def multilabel_table(
 
 def minmax(a):
     """(min, max) of a non-empty 1-D integer array, in parallel."""
-    k = _kernels()
+    k = _kernels(a)
     lo, hi = by_size(k, "minmax_ids", a.shape[0])(a, config.CHUNK)
     return int(lo.min()), int(hi.max())

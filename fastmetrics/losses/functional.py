@@ -35,6 +35,7 @@ from .._core.backend import by_size, kernels
 from .._core.docs import fill
 from .._core.errors import first_bad, token_position
 from .._kernels import codes
+from .._kernels.numpy.losses import CCE, CFOCAL
 from .._core.checks import (
     as_array,
     check_class_weight,
@@ -83,10 +84,6 @@ def _keras_doc(shape):
     Returns
     -------
     loss : float, or float64 array {shape} when ``reduction="none"``""")
-
-
-def _kern():
-    return kernels("losses")
 
 
 def _clip_bounds(dtype):
@@ -192,10 +189,14 @@ def _raise_first_bad(bad_index, bad_code, token_shape, what):
     raise ValueError(messages[code])
 
 
-def _run(kernel, n, *args, **static):
-    """Run the parallel kernel (or its serial twin for one chunk); ``static``
-    are optional compile-time arguments after the chunk size (e.g. ``ctup``)."""
-    return by_size(_kern(), kernel, n)(*args, config.CHUNK, **static)
+def _run(kernel, yp, *args, **static):
+    """Run ``kernel`` on ``args`` (``yp`` among them: the (n,) or (n, C)
+    scores it scans): the NumPy twin for at most ``config.NUMPY_MAX`` scores,
+    else the parallel kernel, or its serial twin for one chunk of n tokens;
+    ``static`` are optional compile-time arguments after the chunk size
+    (e.g. ``ctup``)."""
+    kern = kernels("losses", yp, n=yp.size)
+    return by_size(kern, kernel, yp.shape[0])(*args, config.CHUNK, **static)
 
 
 def _ctup(C):
@@ -238,7 +239,7 @@ def _loss_pass(kernel, yt, yp, loss, tokens, what, **static):
     """One fused kernel pass over the tokens (the first axis of ``yp``), its
     first bad token raised (``what``: what a valid target is), then the
     reduction of the per-chunk partials (in chunk order)."""
-    part, bi, bc = _run(kernel, yp.shape[0], yt, yp, loss, tokens.opts, **static)
+    part, bi, bc = _run(kernel, yp, yt, yp, loss, tokens.opts, **static)
     _raise_first_bad(bi, bc, tokens.shape, what)
     s, wsum, cnt = (float(v) for v in part[:, :3].sum(axis=0))
     if tokens.reduction == PARTIALS:
@@ -394,7 +395,6 @@ def _dense(y_true, y_pred, *, kind, from_logits, label_smoothing, alpha, gamma, 
            class_weight, mask, reduction, axis, name):
     """The categorical losses of one-hot or soft target rows; ``kind`` the
     kernels' ``CCE`` or ``CFOCAL``."""
-    k = _kern()
     reduction = _check_reduction(reduction)
     ls = _check_unit(label_smoothing, "label_smoothing")
     yp = _float_array(y_pred, "y_pred")
@@ -411,11 +411,11 @@ def _dense(y_true, y_pred, *, kind, from_logits, label_smoothing, alpha, gamma, 
     n = int(np.prod(token_shape, dtype=np.int64))
     yt = np.ascontiguousarray(yt).reshape(n, C)
     yp = np.ascontiguousarray(yp).reshape(n, C)
-    a = _check_alpha(alpha, C) if kind == k.CFOCAL else None
+    a = _check_alpha(alpha, C) if kind == CFOCAL else None
     tokens = _tokens(token_shape, reduction, sample_weight, class_weight, mask, C)
     lo, hi = _clip_bounds(yp.dtype)
     what = "targets must lie in [0, 1]"
-    if kind == k.CCE:
+    if kind == CCE:
         loss = _ce_loss(lo, hi, from_logits=bool(from_logits), ls=ls)
         return _loss_pass("dense_ce_chunks", yt, yp, loss, tokens, what, ctup=_ctup(C))
     loss = (kind, bool(from_logits), ls, a, float(gamma), lo, hi)
@@ -454,7 +454,7 @@ def categorical_crossentropy(y_true, y_pred, *, from_logits=False, label_smoothi
     >>> categorical_crossentropy(y_true, y_pred, reduction="none").round(4)
     array([0.0513, 2.3026])
     """
-    return _dense(y_true, y_pred, kind=_kern().CCE, from_logits=from_logits,
+    return _dense(y_true, y_pred, kind=CCE, from_logits=from_logits,
                   label_smoothing=label_smoothing, alpha=0.0, gamma=0.0,
                   sample_weight=sample_weight, class_weight=class_weight, mask=mask,
                   reduction=reduction, axis=axis, name="categorical_crossentropy")
@@ -482,7 +482,7 @@ def categorical_focal_crossentropy(y_true, y_pred, *, alpha=0.25, gamma=2.0, fro
     label_smoothing : float in [0, 1], default=0.0
     {common}
     """
-    return _dense(y_true, y_pred, kind=_kern().CFOCAL, from_logits=from_logits,
+    return _dense(y_true, y_pred, kind=CFOCAL, from_logits=from_logits,
                   label_smoothing=label_smoothing, alpha=alpha, gamma=_check_gamma(gamma),
                   sample_weight=sample_weight, class_weight=class_weight, mask=mask,
                   reduction=reduction, axis=axis, name="categorical_focal_crossentropy")
@@ -694,13 +694,13 @@ def _log_loss_labels(yt, yp2, labels, w):
     yt = yt.reshape(-1) if yt.ndim == 2 else yt
     if yt.ndim != 1:
         raise ValueError(f"y_true must be 1-D labels or a 2-D indicator; got {yt.shape}.")
-    n, C = yp2.shape
+    C = yp2.shape[1]
     n_cols = 2 if C == 1 else C
     eps, rtol = _eps_rtol(yp2)
     args = (np.arange(n_cols, dtype=np.int64), yp2, np.array([1, eps, 1 - eps], dtype=yp2.dtype),
             rtol, _empty(np.float64) if w is None else w, w is not None)
     if labels is None and yt.dtype.kind in "iu":
-        part, seen, bi, bc = _run("logloss_ids_chunks", n, yt, *args, ctup=_ctup(C))
+        part, seen, bi, bc = _run("logloss_ids_chunks", yp2, yt, *args, ctup=_ctup(C))
         if not ((bi >= 0).any() or not seen.any(axis=0).all()):
             return part
         _raise_loss_pred(bi, bc, yp2, keep_label_errors=False)
@@ -717,7 +717,7 @@ def _log_loss_labels(yt, yp2, labels, w):
             "The number of classes in labels is different from that in y_prob. "
             f"Classes found in labels: {np.unique(np.asarray(labels))}"
         )
-    part, seen, bi, bc = _run("logloss_ids_chunks", n, codes, *args, ctup=_ctup(C))
+    part, seen, bi, bc = _run("logloss_ids_chunks", yp2, codes, *args, ctup=_ctup(C))
     _raise_loss_pred(bi, bc, yp2, keep_label_errors=True)
     return part
 
@@ -806,7 +806,7 @@ def _log_loss_indicator(yt, yp2, labels, w):
     loss = _ce_loss(float(eps), float(1 - np.asarray(eps, dtype=yp2.dtype)), xlogy=True,
                     rtol=rtol)
     ytf = np.ascontiguousarray(yt, dtype=np.float64)
-    part, bi, bc = _run("dense_ce_chunks", yp2.shape[0], ytf, yp2, loss, _kernel_options(w=w),
+    part, bi, bc = _run("dense_ce_chunks", yp2, ytf, yp2, loss, _kernel_options(w=w),
                         ctup=_ctup(C))
     _raise_loss_pred(bi, bc, yp2, keep_label_errors=True)
     return part

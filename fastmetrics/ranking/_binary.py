@@ -5,8 +5,8 @@ of multilabel targets.
 The scores are ordered exactly without a comparison sort: order-preserving
 integer keys carry the label in bit 0 and are bucket-sorted in parallel
 (``_kernels/cpu/bucket_sort``; inputs under ``config.PARALLEL_MIN`` scores take
-the serial radix path of ``_kernels/cpu/ranking``), then scanned once in
-float64.
+the serial radix path of ``_kernels/cpu/ranking``, and inputs of at most
+``config.NUMPY_MAX`` scores its NumPy twins), then scanned once in float64.
 """
 
 import warnings
@@ -22,12 +22,12 @@ from .._core.targets import binary_target_type, check_pos_label
 from ..exceptions import UndefinedMetricWarning
 
 
-def _kernels():
-    return kernels("ranking")
+def _kernels(n=None):
+    return kernels("ranking", n=n)
 
 
-def _kernels_bucket():
-    return kernels("bucket_sort")
+def _kernels_bucket(n=None):
+    return kernels("bucket_sort", n=n)
 
 
 def _curve_inputs(y_true, y_score, pos_label, sample_weight, drop_zero=True,
@@ -131,7 +131,7 @@ def _packed_sorted(labels, pos, ys, sw, minmax=None, scan=False):
     if fv is None:
         return None
     f, bits, sign, udt = fv
-    k = _kernels_bucket()
+    k = _kernels_bucket(n=f.shape[0])
     mn, mx = (f.min(), f.max()) if minmax is None else minmax
     mn, mx = f.dtype.type(mn), f.dtype.type(mx)  # exact: they are scores of f
     if not (np.isfinite(mn) and np.isfinite(mx)):
@@ -162,10 +162,18 @@ def _packed_sorted(labels, pos, ys, sw, minmax=None, scan=False):
     return dk, dw, starts, (tot, nd, first), decode
 
 
+def _packed_at_scale(labels, pos, ys, sw, scan=False):
+    """``_packed_sorted`` for inputs past ``config.NUMPY_MAX`` scores, else
+    None: the radix path's NumPy twins answer small inputs without Numba."""
+    if ys.shape[0] <= config.NUMPY_MAX:
+        return None
+    return _packed_sorted(labels, pos, ys, sw, scan=scan)
+
+
 def _sorted(y_true, y_score, pos_label, sample_weight):
     """(positives, scores as given, weights, ascending permutation, sorted keys)."""
     positive, ys, sw, ys_orig = _curve_inputs(y_true, y_score, pos_label, sample_weight)
-    k = _kernels()
+    k = _kernels(n=ys.shape[0])
     if ys.dtype == np.float32:
         keys = np.empty(ys.shape[0], dtype=np.uint32)
         bad = k.keys_from_float(ys, ys.view(np.uint32), np.uint32(1 << 31), keys)
@@ -194,16 +202,15 @@ def _sorted(y_true, y_score, pos_label, sample_weight):
 
 def _auc_ap(y_true, y_score, pos_label, sample_weight, checked=False):
     """(auc, ap, TP, FP) from one sort and one scan, no curve arrays."""
-    k = _kernels()
     (labels, pos), ys, sw, _ = _curve_inputs(y_true, y_score, pos_label, sample_weight,
                                              drop_zero=False, raw_labels=True,
                                              checked=checked)
-    packed = _packed_sorted(labels, pos, ys, sw)
+    packed = _packed_at_scale(labels, pos, ys, sw)
     if packed is not None:
         sk, sws, starts, (tot, _, _), _ = packed
-        return _kernels_bucket().auc_ap_sorted(sk, sws, starts, tot)
+        return _kernels_bucket(n=sk.shape[0]).auc_ap_sorted(sk, sws, starts, tot)
     positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
-    return k.binary_auc_ap(perm, skeys, positive, sw)
+    return _kernels(n=perm.shape[0]).binary_auc_ap(perm, skeys, positive, sw)
 
 
 def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None, drop=0):
@@ -212,20 +219,21 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None, drop=
     ``drop`` = 1 (ROC) or 2 (PR) removes the points ``drop_intermediate``
     drops, before the thresholds are decoded.
     """
-    kb = _kernels_bucket()
     (labels, pos), ys, sw, ys_orig = _curve_inputs(y_true, y_score, pos_label,
                                                    sample_weight, raw_labels=True)
-    packed = _packed_sorted(labels, pos, ys, sw, scan=True)
+    packed = _packed_at_scale(labels, pos, ys, sw, scan=True)
     if packed is not None:
         sk, sws, starts, (tot, nd, first), decode = packed
+        kb = _kernels_bucket(n=sk.shape[0])
         fps, tps, kk, _, _ = kb.curve_rates(sk, sws, starts, drop, True, tot, nd, first,
                                             True)
         return fps[1:], tps[1:], decode(kk, in_place=True).astype(ys_orig.dtype,
                                                                   copy=False)
     positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
-    fps, tps, idx = _kernels().binary_curve(perm, skeys, positive, sw)
+    n = perm.shape[0]
+    fps, tps, idx = _kernels(n=n).binary_curve(perm, skeys, positive, sw)
     if drop:
-        fps, tps, idx = kb.keep_points(fps, tps, idx, drop)
+        fps, tps, idx = _kernels_bucket(n=n).keep_points(fps, tps, idx, drop)
     return fps, tps, ys[idx]
 
 
@@ -233,20 +241,21 @@ def _curve_rates(y_true, y_score, pos_label, sample_weight, drop_intermediate, r
     """ROC ``(fpr, tpr, thresholds)`` or PR ``(precision, recall, thresholds)``
     arrays and the totals (TP, FP).  At scale one fused kernel writes the
     kept points' rates straight from the sorted keys."""
-    kb = _kernels_bucket()
     mode = (1 if roc else 2) if drop_intermediate else 0
     (labels, pos), ys, sw, ys_orig = _curve_inputs(y_true, y_score, pos_label,
                                                    sample_weight, raw_labels=True)
-    packed = _packed_sorted(labels, pos, ys, sw, scan=True)
+    packed = _packed_at_scale(labels, pos, ys, sw, scan=True)
     if packed is not None:
         sk, sws, starts, (tot, nd, first), decode = packed
+        kb = _kernels_bucket(n=sk.shape[0])
         r1, r2, kk, TP, FP = kb.curve_rates(sk, sws, starts, mode, roc, tot, nd, first,
                                             False)
         thr = decode(kk, in_place=True).astype(ys_orig.dtype, copy=False)
     else:
         positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label,
                                                 sample_weight)
-        fps, tps, idx = _kernels().binary_curve(perm, skeys, positive, sw)
+        kb = _kernels_bucket(n=perm.shape[0])
+        fps, tps, idx = _kernels(n=perm.shape[0]).binary_curve(perm, skeys, positive, sw)
         if mode:
             fps, tps, idx = kb.keep_points(fps, tps, idx, mode)
         TP, FP = tps[-1], fps[-1]

@@ -33,12 +33,12 @@ from ..exceptions import UndefinedMetricWarning
 from . import _binary
 
 
-def _kernels():
-    return kernels("ranking_multiclass")
+def _kernels(n=None):
+    return kernels("ranking_multiclass", n=n)
 
 
-def _sort_kernels():
-    return kernels("ranking")
+def _sort_kernels(n=None):
+    return kernels("ranking", n=n)
 
 
 # ----------------------------------------------------------------- shared helpers
@@ -99,9 +99,11 @@ def _check_weights(sample_weight, n):
     return np.ascontiguousarray(check_weight_values(sw))
 
 
-def _chunked(name, n):
-    k = _kernels()
-    return by_size(k, name, n, config.RANKING_CHUNK)
+def _chunked(name, y_score):
+    """The row kernel ``name`` for the (n, C) scores: serial for one chunk of
+    rows; the NumPy tier's for at most ``config.NUMPY_MAX`` scores."""
+    k = _kernels(n=y_score.size)
+    return by_size(k, name, y_score.shape[0], config.RANKING_CHUNK)
 
 
 def _raise_bad_row(bad):
@@ -115,10 +117,10 @@ def _raise_bad_row(bad):
 # ----------------------------------------------------------------- one-vs-one
 
 
-def _column_keys(col):
+def _column_keys(col, k):
     """(order-preserving unsigned keys, key bits, first bad index) of a 1-D
-    contiguous score column (the key functions of the binary ranking path)."""
-    k = _sort_kernels()
+    contiguous score column (the key functions ``k`` of the binary ranking
+    path)."""
     if col.dtype == np.float32:
         keys = np.empty(col.shape[0], dtype=np.uint32)
         bad = k.keys_from_float(col, col.view(np.uint32), np.uint32(1 << 31), keys)
@@ -157,8 +159,8 @@ def ovo_pair_auc(codes, y_score, w=None):
     total : ndarray of shape (m,)
         Rows (int64) or weight sums (float64) of each present class.
     """
-    k = _sort_kernels()
-    scan = _kernels().ovo_column_scan
+    k = _sort_kernels(n=y_score.size)
+    scan = _kernels(n=y_score.size).ovo_column_scan
     C = y_score.shape[1]
     counts = np.bincount(codes, minlength=C)
     present = np.flatnonzero(counts)
@@ -181,7 +183,7 @@ def ovo_pair_auc(codes, y_score, w=None):
     total = None
     for i in range(m):
         col = np.ascontiguousarray(y_score[:, present[i]])
-        keys, nbits, bad = _column_keys(col)
+        keys, nbits, bad = _column_keys(col, k)
         if bad >= 0:
             raise ValueError(
                 "y_score contains NaN or infinity (first bad score in row "
@@ -276,7 +278,8 @@ def ap_samples_core(codes, y_score, w=None):
     ap : float
     """
     n = codes.shape[0]
-    ap_sum, bad = _chunked("ap_samples_chunks", n)(y_score, codes, w, config.RANKING_CHUNK)
+    ap_sum, bad = _chunked("ap_samples_chunks", y_score)(y_score, codes, w,
+                                                         config.RANKING_CHUNK)
     _raise_bad_row(bad)
     total = float(n) if w is None else float(np.sum(w))
     if total == 0:
@@ -351,7 +354,7 @@ def topk_core(codes, y_score, k, w=None):
         Number of rows, or their weight sum.
     """
     n = codes.shape[0]
-    hits, whits, wtot, bad = _chunked("topk_chunks", n)(
+    hits, whits, wtot, bad = _chunked("topk_chunks", y_score)(
         y_score, codes, np.int64(min(k, y_score.shape[1] + 1)), w, config.RANKING_CHUNK
     )
     _raise_bad_row(bad)

@@ -160,7 +160,7 @@ def _rows_sum_to_one(y_score):
     ys = np.asarray(y_score)
     if (ys.ndim == 2 and ys.shape[0] >= config.PARALLEL_MIN and ys.flags.c_contiguous
             and ys.dtype in (np.float32, np.float64)):
-        return bool(kernels("bucket_sort").rows_close_to_one(ys, 1e-5, 1e-8))
+        return bool(kernels("bucket_sort", n=ys.size).rows_close_to_one(ys, 1e-5, 1e-8))
     return bool(np.allclose(1, ys.sum(axis=1)))
 
 
@@ -189,7 +189,7 @@ def _ovr_fast(y_true, y_score, classes, average, sample_weight):
         if first_bad_weight(sw) >= 0 or not sw.any():
             return None
     labels = np.ascontiguousarray(yt)
-    kb = kernels("bucket_sort")
+    kb = kernels("bucket_sort", n=ys.size)
     C = ys.shape[1]
     scores = np.empty(C)
     pos_tot = np.empty(C)
@@ -199,7 +199,7 @@ def _ovr_fast(y_true, y_score, classes, average, sample_weight):
         if pos != classes[c]:
             return None
         packed = _binary._packed_sorted(labels, labels.dtype.type(pos), ys[:, c], sw,
-                                minmax=(lo[c], hi[c]))
+                                        minmax=(lo[c], hi[c]))
         if packed is None:
             return None
         sk, sws, starts, (tot, _, _), _ = packed

@@ -174,8 +174,8 @@ def ranking_tokens(y_true, y_score, *, task, num_classes=None, sample_weight=Non
     return _compact(view, sample_weight, class_weight)
 
 
-def _kernels():
-    return kernels("ranking_tokens")
+def _kernels(n=None):
+    return kernels("ranking_tokens", n=n)
 
 
 def _compact(view, sample_weight, class_weight):
@@ -193,7 +193,7 @@ def _compact(view, sample_weight, class_weight):
     weighted = w is not None or cw is not None
     n = y_flat.shape[0]
     w_out = np.empty(n if weighted else 0, dtype=np.float64)
-    k = _kernels()
+    k = _kernels(n=s2.size)
     args = (y_flat, s2, np.empty(0, dtype=np.bool_) if keep is None else keep,
             np.int64(view.ignore_index if has_ignore else 0), has_ignore,
             empty_f if w is None else w, np.int64(rep), empty_f if cw is None else cw)

@@ -7,7 +7,8 @@ one-vs-one) plus the sequence extensions (``task``, ``mask``, ``ignore_index``,
 the scores without a comparison sort: order-preserving integer keys carry the
 label in bit 0 and are bucket-sorted in parallel (``_kernels/cpu/bucket_sort``;
 inputs under ``config.PARALLEL_MIN`` scores take the serial radix path of
-``_kernels/cpu/ranking``), then scanned once in float64.  Bounded-memory
+``_kernels/cpu/ranking``, inputs of at most ``config.NUMPY_MAX`` scores its
+NumPy twins in ``_kernels/numpy``), then scanned once in float64.  Bounded-memory
 streaming states live in ``fastmetrics.streaming``.
 """
 

@@ -57,7 +57,7 @@ _PROB_EXP = 40
 
 def _binmap(bins, scores):
     """(lo, hi, M) of ``ranking_stream.bin_of`` for ``bins`` bins."""
-    k = _kernels()
+    k = _kernels(1)
     if scores == "any":
         return (0, int(k.KEY_MAX), int(bins))  # key >> (32 - log2(bins))
     lo = int(k.fold_key(np.float64(2.0**-_PROB_EXP)))
@@ -89,8 +89,10 @@ _AP_NO_POSITIVE = ("No positive class found in y_true, recall is set to one for 
                    "all thresholds.")
 
 
-def _kernels():
-    return kernels("ranking_stream")
+def _kernels(n):
+    """The streaming ranking kernels for a call that reads ``n`` scores or
+    table cells (``n`` picks the tier: NumPy twins for small ones)."""
+    return kernels("ranking_stream", n=n)
 
 
 def _n_parts(n, C, B):
@@ -377,7 +379,7 @@ class AUC(StreamingState):
 
     @staticmethod
     def _float64_tie_tol():
-        return float(_kernels().TIE_TOL)
+        return float(_kernels(0).TIE_TOL)
 
     @property
     def _ARRAYS(self):
@@ -607,7 +609,7 @@ class AUC(StreamingState):
                 t.cw, self._binmap)
 
     def _add_serial(self, t, args):
-        k = _kernels()
+        k = _kernels(t.s.size)
         fn = k.indicator_serial if t.kind == "indicator" else k.multiclass_serial
         tables = [getattr(self, "_" + name).reshape(-1) for name in self._TABLES]
         i, c, code = fn(*self._kernel_tokens(t), *tables)
@@ -618,7 +620,7 @@ class AUC(StreamingState):
         """Parallel update: one table set per part, then added in part order
         (deterministic float sums; int64 counts are exact in float64 below
         2**53)."""
-        k = _kernels()
+        k = _kernels(t.s.size)
         size = self._C * 2 * self.bins
         parts_tables = [np.zeros((parts, size), dtype=np.float64 if weighted else np.int64)]
         parts_tables += [np.zeros((parts, size), dtype=np.float64) for _ in range(3)]
@@ -633,7 +635,7 @@ class AUC(StreamingState):
     def _candidate_cells(self, t):
         """Sorted distinct cells of every score of ``t``, negative then
         positive: a superset of the cells an update with ``t`` adds to."""
-        bins_of = _kernels().bins_of
+        bins_of = _kernels(t.s.size).bins_of
         s = t.s if t.s.dtype == np.float32 else t.s.astype(np.float64)
         cells = np.empty(s.shape, dtype=np.int64)
         b = np.empty(s.shape[0], dtype=np.int64)
@@ -795,20 +797,24 @@ class AUC(StreamingState):
     def _per_class(self):
         """(auc, ap, auc_bound, ap_bound, P, N) per class, each (C,) float64."""
         if self.mode == "binned":
-            fn = _kernels().table_auc_ap
+            fn = self._result_kernels().table_auc_ap
             return np.array([fn(self._table[c], self._moments[c], self._moments2[c],
                                 self._sq_weights[c], self._unit, self._tie_tol)
                              for c in range(self._C)]).T
         out = [_exact_auc_ap(*self._exact_problem(c)) for c in range(self._C)]
         return np.array(out).reshape(self._C, 6).T
 
+    def _result_kernels(self):
+        """Kernels for the result scan: one call reads one class row of
+        ``bins`` bins (the default table is answered by the NumPy tier)."""
+        return _kernels(self.bins)
+
     def _micro(self):
         if self.mode == "binned":
-            return _kernels().table_auc_ap(self._table.sum(axis=0),
-                                           self._moments.sum(axis=0),
-                                           self._moments2.sum(axis=0),
-                                           self._sq_weights.sum(axis=0), self._unit,
-                                           self._tie_tol)
+            return self._result_kernels().table_auc_ap(
+                self._table.sum(axis=0), self._moments.sum(axis=0),
+                self._moments2.sum(axis=0), self._sq_weights.sum(axis=0), self._unit,
+                self._tie_tol)
         return _exact_auc_ap(*self._exact_problem(None))
 
     # ----------------------------------------------------------------- errors

@@ -43,8 +43,9 @@ __all__ = [
 ]
 
 
-def _kernels():
-    return kernels("weighting")
+def _kernels(y):
+    """The weighting kernels for the flat labels ``y`` (their size picks the tier)."""
+    return kernels("weighting", y, n=y.size)
 
 
 # ---------------------------------------------------------- compute_class_weight
@@ -431,7 +432,7 @@ def _class_weight_form(class_weight):
 def _count_classes(lab, C):
     """Per-chunk (counts, weighted counts, bad index, bad code) of the kept
     tokens' classes in a table of C classes (one parallel pass)."""
-    kern = by_size(_kernels(), "class_count_chunks", lab.y.shape[0])
+    kern = by_size(_kernels(lab.y), "class_count_chunks", lab.y.shape[0])
     return kern(lab.y, C, lab.w, lab.rep, lab.mask, lab.ignore, config.CHUNK)
 
 
@@ -488,7 +489,7 @@ def _weight_pass(lab, C, cw):
     """The per-token weights, float32 of the token shape (one parallel pass)."""
     n = lab.y.shape[0]
     out = np.empty(n, dtype=np.float32)
-    kern = by_size(_kernels(), "temporal_weight_chunks", n)
+    kern = by_size(_kernels(lab.y), "temporal_weight_chunks", n)
     bad_index, bad_code = kern(lab.y, C, cw, lab.w, lab.rep, lab.mask, lab.ignore, out,
                                config.CHUNK)
     _raise_bad(bad_index, bad_code, lab, C)
@@ -504,7 +505,7 @@ def _is_class_id(key):
 
 def _infer_classes(lab):
     """C = largest kept label + 1 (one parallel pass), checking the labels."""
-    kern = by_size(_kernels(), "label_range_chunks", lab.y.shape[0])
+    kern = by_size(_kernels(lab.y), "label_range_chunks", lab.y.shape[0])
     lo, hi, bad_index, bad_code = kern(lab.y, lab.mask, lab.ignore, config.CHUNK)
     _raise_bad(bad_index, bad_code, lab, None)
     if lo.size == 0 or lo.min() > hi.max():  # no kept token
