@@ -9,9 +9,9 @@ order (bitwise identical for any ``NUMBA_NUM_THREADS``).
 """
 
 import numpy as np
-from numba import prange
+from numba import njit
 
-from .confusion import _compile
+from ._threads import over_chunks
 
 __all__ = ["brier_binary_chunks", "brier_multiclass_chunks"]
 
@@ -43,10 +43,15 @@ def brier_binary_chunks(y, pos_label, p, w, chunk):
 
     The caller has already checked that ``p`` is finite and in [0, 1].
     """
+    stats = np.zeros(((y.shape[0] + chunk - 1) // chunk, 2), dtype=np.float64)
+    over_chunks(_brier_binary_range, stats.shape[0], y, pos_label, p, w, chunk, stats)
+    return stats
+
+
+@njit(cache=True, nogil=True)
+def _brier_binary_range(c_lo, c_hi, y, pos_label, p, w, chunk, stats):
     n = y.shape[0]
-    n_chunks = (n + chunk - 1) // chunk
-    stats = np.zeros((n_chunks, 2), dtype=np.float64)
-    for c in prange(n_chunks):
+    for c in range(c_lo, c_hi):
         start = c * chunk
         end = min(n, start + chunk)
         acc = np.zeros(_LANES, dtype=np.float64)
@@ -72,7 +77,6 @@ def brier_binary_chunks(y, pos_label, p, w, chunk):
             sw += wacc[j]
         stats[c, 0] = s
         stats[c, 1] = sw if w is not None else np.float64(end - start)
-    return stats
 
 
 def brier_multiclass_chunks(idx, offset, P, w, tol, chunk):
@@ -98,10 +102,15 @@ def brier_multiclass_chunks(idx, offset, P, w, tol, chunk):
 
     The caller has already checked that ``P`` is finite and in [0, 1].
     """
+    stats = np.zeros(((P.shape[0] + chunk - 1) // chunk, 3), dtype=np.float64)
+    over_chunks(_brier_multiclass_range, stats.shape[0], idx, offset, P, w, tol, chunk, stats)
+    return stats
+
+
+@njit(cache=True, nogil=True)
+def _brier_multiclass_range(c_lo, c_hi, idx, offset, P, w, tol, chunk, stats):
     n, C = P.shape
-    n_chunks = (n + chunk - 1) // chunk
-    stats = np.zeros((n_chunks, 3), dtype=np.float64)
-    for c in prange(n_chunks):
+    for c in range(c_lo, c_hi):
         start = c * chunk
         end = min(n, start + chunk)
         # rows in blocks, columns outer: the inner loop runs over rows and
@@ -132,8 +141,8 @@ def brier_multiclass_chunks(idx, offset, P, w, tol, chunk):
         stats[c, 0] = s
         stats[c, 1] = sw if w is not None else np.float64(end - start)
         stats[c, 2] = off_one
-    return stats
 
 
-brier_binary_chunks, brier_binary_chunks_serial = _compile(brier_binary_chunks)
-brier_multiclass_chunks, brier_multiclass_chunks_serial = _compile(brier_multiclass_chunks)
+# one function serves every size (the NumPy tier answers below config.NUMPY_MAX)
+brier_binary_chunks_serial = brier_binary_chunks
+brier_multiclass_chunks_serial = brier_multiclass_chunks

@@ -15,11 +15,18 @@ a prefix sum over the buckets, so each bucket's share of the AUC, the average
 precision or the curve points is computed independently and the shares are
 added in bucket order (deterministic).
 
+"In parallel" means serial ``nogil`` range kernels, ``kernel(lo, hi, ...)``
+over chunks ``lo..hi`` (or buckets), run on threads by
+``_threads.over_chunks``; the public functions are Python wrappers that
+allocate the per-chunk / per-bucket outputs, run the ranges and reduce.
+
 Packed keys carry the label in bit 0: ``((key - kmin) << 1) | is_positive``.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from ._threads import over_chunks
 
 CHUNK = 1 << 20          # tokens per chunk of the parallel passes (fixed)
 _FINE_BITS = 16
@@ -55,7 +62,6 @@ def _block_keys(bits, sign, kmin, y, pos, a, b, buf):
     return b - a
 
 
-@njit(cache=True, parallel=True)
 def packed_hist(bits, sign, kmin, y, pos, shift):
     """Per-chunk histogram of ``packed key >> shift`` (packed keys of finite
     scores, label ``y == pos``), over ``2**_FINE_BITS`` fine bins.
@@ -73,20 +79,25 @@ def packed_hist(bits, sign, kmin, y, pos, shift):
     -------
     hist : int32 (n_chunks, 2**_FINE_BITS)
     """
-    n = bits.shape[0]
-    nch = (n + CHUNK - 1) // CHUNK
+    nch = (bits.shape[0] + CHUNK - 1) // CHUNK
     hist = np.zeros((nch, 1 << _FINE_BITS), dtype=np.int32)
-    sh = np.uint64(shift)
-    for c in prange(nch):
+    over_chunks(_hist_range, nch, bits, sign, kmin, y, pos, np.uint64(shift), hist)
+    return hist
+
+
+@njit(cache=True, nogil=True)
+def _hist_range(c_lo, c_hi, bits, sign, kmin, y, pos, sh, hist):
+    """Chunks ``c_lo..c_hi`` of :func:`packed_hist`: writes their rows of ``hist``."""
+    n = bits.shape[0]
+    buf = np.empty(_BLOCK, dtype=np.uint64)
+    for c in range(c_lo, c_hi):
         a = c * CHUNK
         b = min(n, a + CHUNK)
         h = hist[c]
-        buf = np.empty(_BLOCK, dtype=np.uint64)
         for a0 in range(a, b, _BLOCK):
             m = _block_keys(bits, sign, kmin, y, pos, a0, min(b, a0 + _BLOCK), buf)
             for t in range(m):
                 h[buf[t] >> sh] += 1
-    return hist
 
 
 @njit(cache=True)
@@ -125,12 +136,15 @@ def _plan(hist):
     return bmap, starts[: nb + 1].copy(), bfirst[: nb + 1].copy()
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _chunk_offsets(hist, bmap, starts):
+    """Write offset of each (chunk, bucket) for the scatter: bucket start plus
+    the counts of the earlier chunks.  Serial: ``n_chunks * 2**_FINE_BITS``
+    additions (under 1 ms per million keys) do not pay for threads."""
     nch, nf = hist.shape
     nb = starts.shape[0] - 1
     cnt = np.zeros((nch, nb), dtype=np.int64)
-    for c in prange(nch):
+    for c in range(nch):
         for f in range(nf):
             cnt[c, bmap[f]] += hist[c, f]
     offs = np.empty((nch, nb), dtype=np.int64)
@@ -142,18 +156,17 @@ def _chunk_offsets(hist, bmap, starts):
     return offs
 
 
-@njit(cache=True, parallel=True)
-def _scatter(bits, sign, kmin, y, pos, w, bmap, offs, shift, dk, dw):
-    """Packed keys (and weights) written into their buckets; chunk ``c``
-    writes from its own offsets ``offs[c]``, so the order is stable."""
+@njit(cache=True, nogil=True)
+def _scatter_range(c_lo, c_hi, bits, sign, kmin, y, pos, w, bmap, offs, sh, dk, dw):
+    """Chunks ``c_lo..c_hi``: their packed keys (and weights) written into
+    their buckets, chunk ``c`` from its own offsets ``offs[c]`` (so the order
+    is stable and the chunks write disjoint slots of ``dk``/``dw``)."""
     n = bits.shape[0]
-    nch = offs.shape[0]
-    sh = np.uint64(shift)
-    for c in prange(nch):
+    buf = np.empty(_BLOCK, dtype=np.uint64)
+    for c in range(c_lo, c_hi):
         a = c * CHUNK
         b = min(n, a + CHUNK)
         o = offs[c].copy()
-        buf = np.empty(_BLOCK, dtype=np.uint64)
         for a0 in range(a, b, _BLOCK):
             m = _block_keys(bits, sign, kmin, y, pos, a0, min(b, a0 + _BLOCK), buf)
             for t in range(m):
@@ -271,20 +284,15 @@ def _sort_bucket(k, v, a, b, lo, span):
     return tp, fp
 
 
-@njit(cache=True, parallel=True)
-def _sort_buckets(k, v, starts, bfirst, shift, scan):
-    """Sort every bucket in place (parallel over buckets).  Returns the
-    (positive, negative) totals per bucket and, with ``scan``, also a pass
-    over each sorted bucket while it is still in cache: totals summed from the
-    top down (the curve scans' order), the number of distinct scores and the
-    sums at the bucket's first point."""
-    nb = starts.shape[0] - 1
-    tot = np.empty((nb, 2), dtype=np.float64)
-    nd = np.zeros(nb if scan else 0, dtype=np.int64)
-    first = np.zeros((nb if scan else 0, 2), dtype=np.float64)
-    sh = np.uint64(shift)
+@njit(cache=True, nogil=True)
+def _sort_range(j_lo, j_hi, k, v, starts, bfirst, sh, scan, tot, nd, first):
+    """Sort buckets ``j_lo..j_hi`` in place and write their rows of ``tot``
+    (positive, negative totals) and, with ``scan``, of ``nd`` and ``first``:
+    a pass over each sorted bucket while it is still in cache, with the
+    totals summed from the top down (the curve scans' order), the number of
+    distinct scores and the sums at the bucket's first point."""
     one = np.uint64(1)
-    for j in prange(nb):
+    for j in range(j_lo, j_hi):
         a = starts[j]
         b = starts[j + 1]
         lo = np.uint64(bfirst[j]) << sh
@@ -308,7 +316,6 @@ def _sort_buckets(k, v, starts, bfirst, shift, scan):
             nd[j] = c
         tot[j, 0] = tp
         tot[j, 1] = fp
-    return tot, nd, first
 
 
 @njit(cache=True)
@@ -320,20 +327,25 @@ def _prefault(a):
         a[i] = 0
 
 
-@njit(cache=True)
 def bucket_sort(bits, sign, kmin, y, pos, w, hist, shift, dk, dw, scan):
     """Sort the packed keys of the scores with bits ``bits`` (label ``y == pos``) into ``dk``
     (uint32 or uint64, length n), carrying ``w`` into ``dw`` (or None), given
     their fine histogram; returns the bucket starts, the per-bucket
     (positive, negative) weight totals and, with ``scan``, the curve scans'
-    per-bucket data (see ``_sort_buckets``)."""
+    per-bucket data (see ``_sort_range``)."""
     bmap, starts, bfirst = _plan(hist)
     offs = _chunk_offsets(hist, bmap, starts)
     _prefault(dk)
     if w is not None:
         _prefault(dw)
-    _scatter(bits, sign, kmin, y, pos, w, bmap, offs, shift, dk, dw)
-    tot, nd, first = _sort_buckets(dk, dw, starts, bfirst, shift, scan)
+    sh = np.uint64(shift)
+    over_chunks(_scatter_range, offs.shape[0], bits, sign, kmin, y, pos, w, bmap, offs, sh,
+                dk, dw)
+    nb = starts.shape[0] - 1
+    tot = np.empty((nb, 2), dtype=np.float64)
+    nd = np.zeros(nb if scan else 0, dtype=np.int64)
+    first = np.zeros((nb if scan else 0, 2), dtype=np.float64)
+    over_chunks(_sort_range, nb, dk, dw, starts, bfirst, sh, bool(scan), tot, nd, first)
     return starts, tot, nd, first
 
 
@@ -403,7 +415,6 @@ def _bucket_auc_ap(sk, sw, a, b, tp0, fp0, ptp, pfp, pk):
     return area * 0.5, ap
 
 
-@njit(cache=True, parallel=True)
 def auc_ap_sorted(sk, sw, starts, tot):
     """ROC AUC and average precision from sorted packed keys (label in bit 0)
     with the weights sorted alongside (or None) and the bucket totals;
@@ -416,21 +427,28 @@ def auc_ap_sorted(sk, sw, starts, tot):
     before, TP, FP = _prefix_from_top(tot)
     nb = starts.shape[0] - 1
     parts = np.zeros((nb, 2), dtype=np.float64)
-    for j in prange(nb):
-        ptp = np.empty(_BLOCK + 1, dtype=np.float64)
-        pfp = np.empty(_BLOCK + 1, dtype=np.float64)
-        pk = np.empty(_BLOCK + 1, dtype=sk.dtype)
+    over_chunks(_auc_ap_range, nb, sk, sw, starts, before, parts)
+    area = 0.0
+    ap = 0.0
+    for pa, pp in parts[::-1].tolist():  # top bucket first, as the scan runs
+        area += pa
+        ap += pp
+    auc = np.nan if (TP <= 0 or FP <= 0) else area / (FP * TP)
+    return auc, (ap / TP if TP > 0 else np.nan), TP, FP
+
+
+@njit(cache=True, nogil=True)
+def _auc_ap_range(j_lo, j_hi, sk, sw, starts, before, parts):
+    """Buckets ``j_lo..j_hi`` of :func:`auc_ap_sorted`: writes their rows of
+    ``parts`` (trapezoid sum, precision-step sum)."""
+    ptp = np.empty(_BLOCK + 1, dtype=np.float64)
+    pfp = np.empty(_BLOCK + 1, dtype=np.float64)
+    pk = np.empty(_BLOCK + 1, dtype=sk.dtype)
+    for j in range(j_lo, j_hi):
         area, ap = _bucket_auc_ap(sk, sw, starts[j], starts[j + 1],
                                   before[j, 0], before[j, 1], ptp, pfp, pk)
         parts[j, 0] = area
         parts[j, 1] = ap
-    area = 0.0
-    ap = 0.0
-    for j in range(nb - 1, -1, -1):
-        area += parts[j, 0]
-        ap += parts[j, 1]
-    auc = np.nan if (TP <= 0 or FP <= 0) else area / (FP * TP)
-    return auc, (ap / TP if TP > 0 else np.nan), TP, FP
 
 
 # ------------------------------------------------------- curve post-processing
@@ -445,7 +463,6 @@ def _keep_point(fps, tps, i, m, mode):
     return (tps[i] - tps[i - 1] != 0) or (tps[i + 1] - tps[i] != 0)
 
 
-@njit(cache=True, parallel=True)
 def keep_points(fps, tps, kk, mode):
     """The curve points kept by ``drop_intermediate`` (compacted copies).
 
@@ -455,68 +472,82 @@ def keep_points(fps, tps, kk, mode):
     mode 2 (PR): keep the ends and the inner points where ``tps`` changes on
     either side.  Two parallel passes over fixed chunks: count, then write.
     """
-    m = fps.shape[0]
-    nch = (m + CHUNK - 1) // CHUNK
+    nch = (fps.shape[0] + CHUNK - 1) // CHUNK
     cnt = np.zeros(nch + 1, dtype=np.int64)
-    for c in prange(nch):
-        q = 0
-        for i in range(c * CHUNK, min(m, (c + 1) * CHUNK)):
-            q += 1 if _keep_point(fps, tps, i, m, mode) else 0
-        cnt[c + 1] = q
-    for c in range(nch):
-        cnt[c + 1] += cnt[c]
-    q = cnt[nch]
+    dummy_f = np.empty(0, dtype=np.float64)
+    dummy_k = np.empty(0, dtype=kk.dtype)
+    # count pass: cnt[c + 1] = kept points of chunk c (nothing is written)
+    over_chunks(_keep_range, nch, fps, tps, kk, mode, False, cnt, dummy_f, dummy_f, dummy_k)
+    np.cumsum(cnt, out=cnt)  # cnt[c]: first output slot of chunk c
+    q = int(cnt[nch])
     f2 = np.empty(q, dtype=np.float64)
     t2 = np.empty(q, dtype=np.float64)
     k2 = np.empty(q, dtype=kk.dtype)
     _prefault(f2)
     _prefault(t2)
     _prefault(k2)
-    for c in prange(nch):
-        q = cnt[c]
-        for i in range(c * CHUNK, min(m, (c + 1) * CHUNK)):
-            if _keep_point(fps, tps, i, m, mode):
-                f2[q] = fps[i]
-                t2[q] = tps[i]
-                k2[q] = kk[i]
-                q += 1
+    over_chunks(_keep_range, nch, fps, tps, kk, mode, True, cnt, f2, t2, k2)
     return f2, t2, k2
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
+def _keep_range(c_lo, c_hi, fps, tps, kk, mode, write, cnt, f2, t2, k2):
+    """Chunks ``c_lo..c_hi`` of :func:`keep_points`: without ``write``, store
+    the number of kept points of chunk ``c`` in ``cnt[c + 1]``; with it, write
+    the kept points of chunk ``c`` from slot ``cnt[c]`` on."""
+    m = fps.shape[0]
+    for c in range(c_lo, c_hi):
+        q = cnt[c] if write else 0
+        for i in range(c * CHUNK, min(m, (c + 1) * CHUNK)):
+            if _keep_point(fps, tps, i, m, mode):
+                if write:
+                    f2[q] = fps[i]
+                    t2[q] = tps[i]
+                    k2[q] = kk[i]
+                q += 1
+        if not write:
+            cnt[c + 1] = q
+
+
 def decode_keys(kk, kmin, sign, out):
     """Scores (as their bits, into ``out``) of packed keys: the inverse of
     ``_order_key`` after ``(k >> 1) + kmin``."""
-    m = kk.shape[0]
+    over_chunks(_decode_range, (kk.shape[0] + CHUNK - 1) // CHUNK, kk, kmin, sign, out)
+
+
+@njit(cache=True, nogil=True)
+def _decode_range(c_lo, c_hi, kk, kmin, sign, out):
+    """Chunks ``c_lo..c_hi`` of :func:`decode_keys`: writes their ``out``."""
     one = np.uint64(1)
     s64 = np.uint64(sign)
     full = s64 | (s64 - one)
-    for i in prange(m):
-        ok = (np.uint64(kk[i]) >> one) + np.uint64(kmin)
-        b = ok ^ s64 if (ok & s64) != 0 else ok ^ full
-        out[i] = b
+    # local slices indexed from 0: no negative-index checks, so the loop
+    # vectorises (twice as fast as indexing kk and out from c_lo * CHUNK)
+    src = kk[c_lo * CHUNK:c_hi * CHUNK]
+    dst = out[c_lo * CHUNK:c_hi * CHUNK]
+    for t in range(src.shape[0]):
+        ok = (np.uint64(src[t]) >> one) + np.uint64(kmin)
+        dst[t] = ok ^ s64 if (ok & s64) != 0 else ok ^ full
 
 
-@njit(cache=True, parallel=True)
 def roc_rates(fps, tps):
     """``fpr, tpr`` with the leading (0, 0) point: sums over the last sums
     (NaN when that total is 0)."""
+    # one NumPy division per array, written in place: memory speed, no kernel
     m = fps.shape[0]
-    fpr = np.empty(m + 1, dtype=np.float64)
-    tpr = np.empty(m + 1, dtype=np.float64)
-    _prefault(fpr)
-    _prefault(tpr)
     FP = fps[m - 1]
     TP = tps[m - 1]
-    fpr[0] = 0.0 / FP if FP > 0 else np.nan
-    tpr[0] = 0.0 / TP if TP > 0 else np.nan
-    for i in prange(m):
-        fpr[i + 1] = fps[i] / FP if FP > 0 else np.nan
-        tpr[i + 1] = tps[i] / TP if TP > 0 else np.nan
+    fpr = np.empty(m + 1, dtype=np.float64)
+    tpr = np.empty(m + 1, dtype=np.float64)
+    for r, x, tot in ((fpr, fps, FP), (tpr, tps, TP)):
+        if tot > 0:
+            r[0] = 0.0
+            np.divide(x, tot, out=r[1:])
+        else:
+            r.fill(np.nan)
     return fpr, tpr
 
 
-@njit(cache=True, parallel=True)
 def pr_rates(fps, tps):
     """``precision, recall`` in increasing-threshold order with the final
     (1, 0) point, as scikit-learn's ``precision_recall_curve``."""
@@ -525,28 +556,45 @@ def pr_rates(fps, tps):
     rec = np.empty(m + 1, dtype=np.float64)
     _prefault(prec)
     _prefault(rec)
-    TP = tps[m - 1]
-    for i in prange(m):
-        j = m - 1 - i
-        ps = tps[j] + fps[j]
-        prec[i] = tps[j] / ps if ps != 0 else 0.0
-        rec[i] = tps[j] / TP if TP != 0 else 1.0
+    over_chunks(_pr_range, (m + CHUNK - 1) // CHUNK, fps, tps, prec, rec)
     prec[m] = 1.0
     rec[m] = 0.0
     return prec, rec
 
 
+@njit(cache=True, nogil=True)
+def _pr_range(c_lo, c_hi, fps, tps, prec, rec):
+    """Output slots ``c_lo * CHUNK`` to ``c_hi * CHUNK`` of :func:`pr_rates`
+    (point ``m - 1 - i`` goes to slot ``i``)."""
+    m = fps.shape[0]
+    TP = tps[m - 1]
+    for i in range(c_lo * CHUNK, min(m, c_hi * CHUNK)):
+        j = m - 1 - i
+        ps = tps[j] + fps[j]
+        prec[i] = tps[j] / ps if ps != 0 else 0.0
+        rec[i] = tps[j] / TP if TP != 0 else 1.0
+
+
 # ------------------------------------------------------------- label values
 
-@njit(cache=True, parallel=True)
 def min_max(y):
     """(min, max, number of NaNs) of a non-empty array, parallel over chunks."""
-    n = y.shape[0]
-    nch = (n + CHUNK - 1) // CHUNK
+    # a kernel, not NumPy: one fused pass is twice as fast as NumPy's min and
+    # max on integer labels, and keeps the first of equal extremes (-0.0 / 0.0)
+    nch = (y.shape[0] + CHUNK - 1) // CHUNK
     lo = np.empty(nch, dtype=y.dtype)
     hi = np.empty(nch, dtype=y.dtype)
     nan = np.zeros(nch, dtype=np.int64)
-    for c in prange(nch):
+    over_chunks(_min_max_range, nch, y, lo, hi, nan)
+    return _reduce_min_max(lo, hi, nan)
+
+
+@njit(cache=True, nogil=True)
+def _min_max_range(c_lo, c_hi, y, lo, hi, nan):
+    """Chunks ``c_lo..c_hi`` of :func:`min_max`: writes their ``lo``, ``hi``
+    and ``nan`` (NaN count)."""
+    n = y.shape[0]
+    for c in range(c_lo, c_hi):
         a = c * CHUNK
         b = min(n, a + CHUNK)
         mn = y[a]
@@ -560,22 +608,32 @@ def min_max(y):
         lo[c] = mn
         hi[c] = mx
         nan[c] = bad
+
+
+@njit(cache=True)
+def _reduce_min_max(lo, hi, nan):
+    """The chunks' reduction, in Numba as before (same scalars, same choice
+    between equal extremes)."""
     return lo.min(), hi.max(), nan.sum()
 
 
-@njit(cache=True, parallel=True)
 def count_other(y, lo, hi):
     """How many values are neither ``lo`` nor ``hi``."""
+    cnt = np.zeros((y.shape[0] + CHUNK - 1) // CHUNK, dtype=np.int64)
+    over_chunks(_count_other_range, cnt.shape[0], y, lo, hi, cnt)
+    return int(cnt.sum())
+
+
+@njit(cache=True, nogil=True)
+def _count_other_range(c_lo, c_hi, y, lo, hi, cnt):
+    """Chunks ``c_lo..c_hi`` of :func:`count_other`: writes their ``cnt``."""
     n = y.shape[0]
-    nch = (n + CHUNK - 1) // CHUNK
-    cnt = np.zeros(nch, dtype=np.int64)
-    for c in prange(nch):
+    for c in range(c_lo, c_hi):
         q = 0
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             v = y[i]
             q += 0 if (v == lo or v == hi) else 1
         cnt[c] = q
-    return cnt.sum()
 
 
 
@@ -657,7 +715,6 @@ def _write_point(q, tp, fp, key, r1, r2, kk, TP, FP, roc, n_out):
         kk[i] = key
 
 
-@njit(cache=True, parallel=True)
 def curve_rates(sk, sw, starts, mode, roc, tot, nd, first, raw):
     """ROC (``roc``) or precision-recall arrays straight from the sorted keys.
 
@@ -666,8 +723,8 @@ def curve_rates(sk, sw, starts, mode, roc, tot, nd, first, raw):
     distinct counts and first-point sums, from ``bucket_sort(..., scan=True)``.
     ``mode``: 0 keeps every distinct score, 1 / 2 drop the points
     ``drop_intermediate`` drops for ROC / PR.  The neighbours of a bucket's
-    end points are the end points of the adjacent buckets, found in a first
-    pass, so kept points are counted and written bucket by bucket in
+    end points are the end points of the adjacent buckets, known from the
+    sort's scan, so kept points are counted and written bucket by bucket in
     parallel, without the full curve ever being stored.
 
     Returns
@@ -684,37 +741,21 @@ def curve_rates(sk, sw, starts, mode, roc, tot, nd, first, raw):
     dT = 1.0 if raw else TP  # the divisors of the rates
     dF = 1.0 if raw else FP
     # end points of each bucket in global terms
-    fst = np.empty((nb, 2), dtype=np.float64)
-    lst = np.empty((nb, 2), dtype=np.float64)
-    for j in range(nb):
-        fst[j, 0] = before[j, 0] + first[j, 0]
-        fst[j, 1] = before[j, 1] + first[j, 1]
-        lst[j, 0] = before[j, 0] + tot[j, 0]
-        lst[j, 1] = before[j, 1] + tot[j, 1]
+    fst = before + first
+    lst = before + tot
     dummy = np.empty(0, dtype=np.float64)
     dk = np.empty(0, dtype=sk.dtype)
-    kept = np.empty(nb, dtype=np.int64)
     if mode == 0:
-        for j in range(nb):
-            kept[j] = nd[j]
+        kept = nd.copy()
     else:
-        for j in prange(nb):
-            hp = j < nb - 1
-            hn = j > 0
-            bt = np.empty(_BLOCK, dtype=np.float64)
-            bf = np.empty(_BLOCK, dtype=np.float64)
-            bk = np.empty(_BLOCK, dtype=sk.dtype)
-            kept[j] = _walk_bucket(
-                sk, sw, starts[j], starts[j + 1], before[j, 0], before[j, 1],
-                hp, lst[j + 1, 0] if hp else 0.0, lst[j + 1, 1] if hp else 0.0,
-                hn, fst[j - 1, 0] if hn else 0.0, fst[j - 1, 1] if hn else 0.0,
-                mode, -1, dummy, dummy, dk, dT, dF, roc, 0, bt, bf, bk)
-    out0 = np.empty(nb, dtype=np.int64)
-    o = 0
-    for j in range(nb - 1, -1, -1):
-        out0[j] = o
-        o += kept[j]
-    K = o
+        # count pass: out0 = -1 makes _walk_bucket count without writing
+        kept = np.empty(nb, dtype=np.int64)
+        over_chunks(_walk_range, nb, sk, sw, starts, before, fst, lst, mode,
+                    np.full(nb, -1, dtype=np.int64), dummy, dummy, dk, dT, dF, roc, 0, kept)
+    # first output slot of each bucket: the points kept by the buckets above
+    from_top = np.cumsum(kept[::-1])[::-1]  # from_top[j] = kept[j:].sum()
+    K = int(from_top[0]) if nb else 0
+    out0 = from_top - kept
     r1 = np.empty(K + 1, dtype=np.float64)
     r2 = np.empty(K + 1, dtype=np.float64)
     kk = np.empty(K, dtype=sk.dtype)
@@ -727,84 +768,117 @@ def curve_rates(sk, sw, starts, mode, roc, tot, nd, first, raw):
     else:
         r1[K] = 1.0
         r2[K] = 0.0
-    for j in prange(nb):
+    over_chunks(_walk_range, nb, sk, sw, starts, before, fst, lst, mode, out0, r1, r2, kk,
+                dT, dF, roc, K, kept)
+    return r1, r2, kk, TP, FP
+
+
+@njit(cache=True, nogil=True)
+def _walk_range(j_lo, j_hi, sk, sw, starts, before, fst, lst, mode, out0, r1, r2, kk,
+                dT, dF, roc, K, kept):
+    """Buckets ``j_lo..j_hi`` of :func:`curve_rates`: writes their entries of
+    ``kept`` (points kept) and, where ``out0[j] >= 0``, their kept points into
+    ``r1``, ``r2``, ``kk`` from output slot ``out0[j]`` on.  The neighbours of
+    a bucket's end points are the adjacent buckets' end points (``lst`` of the
+    bucket below, ``fst`` of the one above)."""
+    nb = starts.shape[0] - 1
+    bt = np.empty(_BLOCK, dtype=np.float64)
+    bf = np.empty(_BLOCK, dtype=np.float64)
+    bk = np.empty(_BLOCK, dtype=sk.dtype)
+    for j in range(j_lo, j_hi):
         hp = j < nb - 1
         hn = j > 0
-        bt = np.empty(_BLOCK, dtype=np.float64)
-        bf = np.empty(_BLOCK, dtype=np.float64)
-        bk = np.empty(_BLOCK, dtype=sk.dtype)
-        _walk_bucket(
+        kept[j] = _walk_bucket(
             sk, sw, starts[j], starts[j + 1], before[j, 0], before[j, 1],
             hp, lst[j + 1, 0] if hp else 0.0, lst[j + 1, 1] if hp else 0.0,
             hn, fst[j - 1, 0] if hn else 0.0, fst[j - 1, 1] if hn else 0.0,
             mode, out0[j], r1, r2, kk, dT, dF, roc, K, bt, bf, bk)
-    return r1, r2, kk, TP, FP
 
 
-@njit(cache=True, parallel=True)
 def rows_close_to_one(p, rtol, atol):
     """Whether every row sum ``s`` of ``p`` (n, C) satisfies numpy's
     ``isclose(1, s)``: ``|1 - s| <= atol + rtol * |s|`` (sums in the input's
     dtype, as ``p.sum(axis=1)``; NaN sums fail)."""
+    bad = np.zeros((p.shape[0] + CHUNK - 1) // CHUNK, dtype=np.int64)
+    over_chunks(_rows_off_range, bad.shape[0], p, rtol, atol, bad)
+    return bool(bad.sum() == 0)
+
+
+@njit(cache=True, nogil=True)
+def _rows_off_range(c_lo, c_hi, p, rtol, atol, bad):
+    """Chunks ``c_lo..c_hi`` of :func:`rows_close_to_one`: writes their
+    number of rows not close to one into ``bad``."""
     n, C = p.shape
-    nch = (n + CHUNK - 1) // CHUNK
-    bad = np.zeros(nch, dtype=np.int64)
-    for c in prange(nch):
+    for c in range(c_lo, c_hi):
         q = 0
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-            s = p[i, 0] - p[i, 0]
+            s = p[i, 0] - p[i, 0]  # zero of the input's dtype
             for j in range(C):
                 s += p[i, j]
             s64 = np.float64(s)
             q += 0 if abs(1.0 - s64) <= atol + rtol * abs(s64) else 1
         bad[c] = q
-    return bad.sum() == 0
 
 
-@njit(cache=True, parallel=True)
 def column_min_max(p):
     """Per-column (min, max) of ``p`` (n, C), n > 0, in one parallel pass;
     NaN anywhere in a column makes its min and max NaN."""
-    n, C = p.shape
-    nch = (n + CHUNK - 1) // CHUNK
+    C = p.shape[1]
+    nch = (p.shape[0] + CHUNK - 1) // CHUNK
     lo = np.empty((nch, C), dtype=np.float64)
     hi = np.empty((nch, C), dtype=np.float64)
     nan = np.zeros((nch, C), dtype=np.int64)
-    for c in prange(nch):
-        a = c * CHUNK
-        b = min(n, a + CHUNK)
-        for j in range(C):
-            lo[c, j] = p[a, j]
-            hi[c, j] = p[a, j]
-        for i in range(a, b):
-            for j in range(C):
-                v = p[i, j]
-                lo[c, j] = min(lo[c, j], v)
-                hi[c, j] = max(hi[c, j], v)
-                nan[c, j] += 1 if v != v else 0
-    mn = np.empty(C, dtype=np.float64)
-    mx = np.empty(C, dtype=np.float64)
-    for j in range(C):
-        mn[j] = lo[:, j].min()
-        mx[j] = hi[:, j].max()
-        if nan[:, j].sum() > 0:
-            mn[j] = np.nan
-            mx[j] = np.nan
+    over_chunks(_column_min_max_range, nch, p, lo, hi, nan)
+    mn = lo.min(axis=0)
+    mx = hi.max(axis=0)
+    has_nan = nan.sum(axis=0) > 0
+    mn[has_nan] = np.nan
+    mx[has_nan] = np.nan
     return mn, mx
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
+def _column_min_max_range(c_lo, c_hi, p, lo, hi, nan):
+    """Chunks ``c_lo..c_hi`` of :func:`column_min_max`: writes their rows of
+    ``lo``, ``hi`` and ``nan`` (per-column NaN counts)."""
+    n, C = p.shape
+    # a chunk accumulates in arrays of its own, copied to its rows at the end:
+    # rows of neighbouring chunks share cache lines, and updating them in the
+    # loop made two threads slower than one
+    mn = np.empty(C, dtype=np.float64)
+    mx = np.empty(C, dtype=np.float64)
+    bad = np.empty(C, dtype=np.int64)
+    for c in range(c_lo, c_hi):
+        a = c * CHUNK
+        b = min(n, a + CHUNK)
+        for j in range(C):
+            mn[j] = p[a, j]
+            mx[j] = p[a, j]
+            bad[j] = 0
+        for i in range(a, b):
+            for j in range(C):
+                v = p[i, j]
+                mn[j] = min(mn[j], v)
+                mx[j] = max(mx[j], v)
+                bad[j] += 1 if v != v else 0
+        lo[c] = mn
+        hi[c] = mx
+        nan[c] = bad
+
+
 def small_range_counts(y, lo, size):
     """``np.bincount(y - lo, minlength=size)`` for integer labels known to lie
-    in [lo, lo + size), per chunk in parallel, summed in chunk order."""
+    in [lo, lo + size), per chunk in parallel, summed over the chunks."""
+    cnt = np.zeros(((y.shape[0] + CHUNK - 1) // CHUNK, size), dtype=np.int64)
+    over_chunks(_small_range_counts_range, cnt.shape[0], y, lo, cnt)
+    return cnt.sum(axis=0)
+
+
+@njit(cache=True, nogil=True)
+def _small_range_counts_range(c_lo, c_hi, y, lo, cnt):
+    """Chunks ``c_lo..c_hi`` of :func:`small_range_counts`: writes their rows
+    of ``cnt``."""
     n = y.shape[0]
-    nch = (n + CHUNK - 1) // CHUNK
-    cnt = np.zeros((nch, size), dtype=np.int64)
-    for c in prange(nch):
+    for c in range(c_lo, c_hi):
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             cnt[c, np.int64(y[i]) - lo] += 1
-    out = np.zeros(size, dtype=np.int64)
-    for c in range(nch):
-        for j in range(size):
-            out[j] += cnt[c, j]
-    return out

@@ -16,10 +16,9 @@ token index and a code, and the Python wrapper builds the error message.
 """
 
 import math
-import types as _pytypes
 
 import numpy as np
-from numba import njit, prange, types
+from numba import njit, types
 from numba.extending import overload
 
 # ``bad_code`` holds a code of _kernels/codes.py (first bad token of a chunk).
@@ -34,6 +33,7 @@ from ..codes import (  # noqa: F401  (re-exported: the kernels' reports)
     WEIGHT_INVALID,
 )
 
+from ._threads import over_chunks
 from ..modes import MODE_ARGMAX, MODE_ID, MODE_NONZERO, MODE_THRESHOLD  # noqa: F401
 
 
@@ -343,7 +343,8 @@ _MAX_SUB_CELLS = 4096
 def confusion_chunks(yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, chunk):
     """Per-chunk confusion tables.
 
-    Optional inputs are passed as ``None``; Numba compiles one specialised
+    Runs :func:`_confusion_range` over the chunks on threads.  Optional
+    inputs are passed as ``None``; Numba compiles one specialised
     loop per combination, so the common case (ids, no weights, no mask) runs
     without any per-token branching on options.
 
@@ -396,13 +397,24 @@ def confusion_chunks(yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, c
     n = yt.shape[0]
     n_chunks = (n + chunk - 1) // chunk
     KK = K * K
-    S = KK + 1  # sub-table stride, with the dummy cell for skipped tokens
-    weighted = w is not None
     counts = np.zeros((n_chunks, KK), dtype=np.int64)
-    wsum = np.zeros((n_chunks if weighted else 0, KK), dtype=np.float64)
+    wsum = np.zeros((n_chunks if w is not None else 0, KK), dtype=np.float64)
     bad_index = np.full(n_chunks, -1, dtype=np.int64)
     bad_code = np.zeros(n_chunks, dtype=np.int64)
-    for c in prange(n_chunks):
+    over_chunks(_confusion_range, n_chunks, yt, yp, threshold, ctup, offset, K, w, rep, mask,
+                ignore, chunk, counts, wsum, bad_index, bad_code)
+    return counts, wsum, bad_index, bad_code
+
+
+@njit(cache=True, nogil=True)
+def _confusion_range(c_lo, c_hi, yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore,
+                     chunk, counts, wsum, bad_index, bad_code):
+    """Chunks ``[c_lo, c_hi)`` of :func:`confusion_chunks`, into their rows."""
+    n = yt.shape[0]
+    KK = K * K
+    S = KK + 1  # sub-table stride, with the dummy cell for skipped tokens
+    weighted = w is not None
+    for c in range(c_lo, c_hi):
         start = c * chunk
         end = min(n, start + chunk)
         T = S if KK <= _MAX_SUB_CELLS else 0
@@ -460,7 +472,6 @@ def confusion_chunks(yt, yp, threshold, ctup, offset, K, w, rep, mask, ignore, c
         if not failed:
             _reduce_subtables(loc, wloc, T, KK, counts[c], wsum[c] if weighted else wloc,
                               weighted)
-    return counts, wsum, bad_index, bad_code
 
 
 def multilabel_chunks(
@@ -500,12 +511,24 @@ def multilabel_chunks(
     wsum = np.zeros((n_chunks if has_w else 0, L, 4), dtype=np.float64)
     totals = np.zeros((n_chunks, 4), dtype=np.float64)
     ns = n if samplewise else 0
-    s_tp = np.zeros(ns, dtype=np.int64)
-    s_fp = np.zeros(ns, dtype=np.int64)
-    s_fn = np.zeros(ns, dtype=np.int64)
+    samples = np.zeros((3, ns), dtype=np.int64)
     bad_index = np.full(n_chunks, -1, dtype=np.int64)
     bad_code = np.zeros(n_chunks, dtype=np.int64)
-    for c in prange(n_chunks):
+    over_chunks(_multilabel_range, n_chunks, yt, true_mode, yp, pred_mode, threshold, w, rep,
+                has_w, mask, has_mask, ignore, has_ignore, samplewise, chunk,
+                counts, wsum, totals, samples, bad_index, bad_code)
+    return counts, wsum, totals, samples[0], samples[1], samples[2], bad_index, bad_code
+
+
+@njit(cache=True, nogil=True)
+def _multilabel_range(c_lo, c_hi, yt, true_mode, yp, pred_mode, threshold, w, rep, has_w,
+                      mask, has_mask, ignore, has_ignore, samplewise, chunk,
+                      counts, wsum, totals, samples, bad_index, bad_code):
+    """Chunks ``[c_lo, c_hi)`` of :func:`multilabel_chunks`, into their rows
+    (``samples`` holds the per-token tp, fp, fn)."""
+    n = yt.shape[0]
+    L = yt.shape[1]
+    for c in range(c_lo, c_hi):
         start = c * chunk
         end = min(n, start + chunk)
         g = start // rep
@@ -585,10 +608,9 @@ def multilabel_chunks(
                 totals[c, 2] += 1.0
                 totals[c, 3] += wi
             if samplewise:
-                s_tp[i] = tp_i
-                s_fp[i] = fp_i
-                s_fn[i] = fn_i
-    return counts, wsum, totals, s_tp, s_fp, s_fn, bad_index, bad_code
+                samples[0, i] = tp_i
+                samples[1, i] = fp_i
+                samples[2, i] = fn_i
 
 
 def minmax_ids(a, chunk):
@@ -597,7 +619,14 @@ def minmax_ids(a, chunk):
     n_chunks = (n + chunk - 1) // chunk
     lo = np.empty(n_chunks, dtype=np.int64)
     hi = np.empty(n_chunks, dtype=np.int64)
-    for c in prange(n_chunks):
+    over_chunks(_minmax_range, n_chunks, a, chunk, lo, hi)
+    return lo, hi
+
+
+@njit(cache=True, nogil=True)
+def _minmax_range(c_lo, c_hi, a, chunk, lo, hi):
+    n = a.shape[0]
+    for c in range(c_lo, c_hi):
         start = c * chunk
         end = min(n, start + chunk)
         mn = np.int64(a[start])
@@ -610,27 +639,9 @@ def minmax_ids(a, chunk):
                 mx = v
         lo[c] = mn
         hi[c] = mx
-    return lo, hi
 
 
-def _compile(py_func, **options):
-    """A parallel kernel and its serial twin (same code, no thread launch).
-
-    The serial twin serves inputs of a single chunk, where starting the thread
-    pool costs more than the work.  Both are cached on disk under distinct
-    names.  ``options`` (e.g. ``error_model``) go to both ``njit`` calls.
-    """
-    name = py_func.__name__
-    serial = _pytypes.FunctionType(
-        py_func.__code__, py_func.__globals__, name + "_serial",
-        py_func.__defaults__, py_func.__closure__,
-    )
-    serial.__qualname__ = name + "_serial"
-    serial.__doc__ = py_func.__doc__
-    return (njit(parallel=True, cache=True, **options)(py_func),
-            njit(cache=True, **options)(serial))
-
-
-confusion_chunks, confusion_chunks_serial = _compile(confusion_chunks)
-multilabel_chunks, multilabel_chunks_serial = _compile(multilabel_chunks)
-minmax_ids, minmax_ids_serial = _compile(minmax_ids)
+# one function serves every size (the NumPy tier answers below config.NUMPY_MAX)
+confusion_chunks_serial = confusion_chunks
+multilabel_chunks_serial = multilabel_chunks
+minmax_ids_serial = minmax_ids

@@ -50,7 +50,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .confusion import _compile
+from ._threads import parallel_twins as _compile
 
 from ..codes import (  # noqa: F401  (the codes these kernels report)
     OK,
@@ -62,9 +62,8 @@ from ..codes import (  # noqa: F401  (the codes these kernels report)
     WEIGHT_INVALID,
 )
 
-# loss kinds of the dense kernel
-CCE = 0  # categorical cross-entropy (Keras)
-CFOCAL = 1  # categorical focal cross-entropy (Keras)
+# loss kinds of the dense kernel (defined with the NumPy twins: no Numba needed)
+from ..numpy.losses import CCE, CFOCAL  # noqa: F401  (CFOCAL: for the callers)
 
 
 # --------------------------------------------------------------------------

@@ -10,15 +10,15 @@
   sorted once, against every class at the same time (one-vs-one ROC AUC).
 
 Row kernels run over fixed-size chunks of rows (never derived from the thread
-count); each chunk writes its own partial sums, reduced afterwards in chunk
-order, so results do not depend on the number of threads.  Each comes as a
-parallel kernel and a serial twin (for inputs of a single chunk).
+count); each chunk writes its own partial sums (serial range kernels run on
+threads by ``_threads.over_chunks``), reduced afterwards in chunk order, so
+results do not depend on the number of threads.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .confusion import _compile
+from ._threads import over_chunks
 
 
 def topk_chunks(scores, codes, k, w, chunk):
@@ -39,14 +39,22 @@ def topk_chunks(scores, codes, k, w, chunk):
     wtot : float64 (n_chunks,)    sum of the weights (0 when ``w`` is None)
     bad : int64 (n_chunks,)       first row with a NaN/inf score, or -1
     """
-    n = scores.shape[0]
-    C = scores.shape[1]
-    n_chunks = (n + chunk - 1) // chunk
+    n_chunks = (scores.shape[0] + chunk - 1) // chunk
     hits = np.zeros(n_chunks, dtype=np.int64)
     whits = np.zeros(n_chunks, dtype=np.float64)
     wtot = np.zeros(n_chunks, dtype=np.float64)
     bad = np.full(n_chunks, -1, dtype=np.int64)
-    for c in prange(n_chunks):
+    over_chunks(_topk_range, n_chunks, scores, codes, k, w, chunk, hits, whits, wtot, bad)
+    return hits, whits, wtot, bad
+
+
+@njit(cache=True, nogil=True)
+def _topk_range(c_lo, c_hi, scores, codes, k, w, chunk, hits, whits, wtot, bad):
+    """Chunks ``c_lo..c_hi`` of :func:`topk_chunks`: writes their entries of
+    ``hits``, ``whits``, ``wtot`` and ``bad``."""
+    n = scores.shape[0]
+    C = scores.shape[1]
+    for c in range(c_lo, c_hi):
         start = c * chunk
         end = min(n, start + chunk)
         h = 0
@@ -74,7 +82,6 @@ def topk_chunks(scores, codes, k, w, chunk):
         whits[c] = wh
         wtot[c] = wt
         bad[c] = first_bad
-    return hits, whits, wtot, bad
 
 
 def ap_samples_chunks(scores, codes, w, chunk):
@@ -89,12 +96,20 @@ def ap_samples_chunks(scores, codes, w, chunk):
     ap_sum : float64 (n_chunks,)   sum of ``w_i * AP_i`` (``w_i = 1`` if no ``w``)
     bad : int64 (n_chunks,)        first row with a NaN/inf score, or -1
     """
-    n = scores.shape[0]
-    C = scores.shape[1]
-    n_chunks = (n + chunk - 1) // chunk
+    n_chunks = (scores.shape[0] + chunk - 1) // chunk
     ap_sum = np.zeros(n_chunks, dtype=np.float64)
     bad = np.full(n_chunks, -1, dtype=np.int64)
-    for c in prange(n_chunks):
+    over_chunks(_ap_samples_range, n_chunks, scores, codes, w, chunk, ap_sum, bad)
+    return ap_sum, bad
+
+
+@njit(cache=True, nogil=True)
+def _ap_samples_range(c_lo, c_hi, scores, codes, w, chunk, ap_sum, bad):
+    """Chunks ``c_lo..c_hi`` of :func:`ap_samples_chunks`: writes their
+    entries of ``ap_sum`` and ``bad``."""
+    n = scores.shape[0]
+    C = scores.shape[1]
+    for c in range(c_lo, c_hi):
         start = c * chunk
         end = min(n, start + chunk)
         acc = 0.0
@@ -116,7 +131,6 @@ def ap_samples_chunks(scores, codes, w, chunk):
             acc += wi / ge
         ap_sum[c] = acc
         bad[c] = first_bad
-    return ap_sum, bad
 
 
 @njit(cache=True)
@@ -169,5 +183,6 @@ def ovo_column_scan(skeys, payload, codes, w, i, below, grp, acc):
         r = e
 
 
-topk_chunks, topk_chunks_serial = _compile(topk_chunks)
-ap_samples_chunks, ap_samples_chunks_serial = _compile(ap_samples_chunks)
+# one function serves every size (the NumPy tier answers below config.NUMPY_MAX)
+topk_chunks_serial = topk_chunks
+ap_samples_chunks_serial = ap_samples_chunks

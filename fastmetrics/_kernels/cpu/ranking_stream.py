@@ -53,6 +53,9 @@ from numba import njit, prange, types
 from numba.extending import intrinsic, overload
 
 from .. import keys
+# the AP estimate's tie tolerance lives with the NumPy twins, so that a state
+# reads it without importing Numba
+from ..numpy.ranking_stream import TIE_TOL  # noqa: F401
 from .confusion import _fill_weights
 from .ranking import _add_point, _finish_auc_ap
 
@@ -619,10 +622,6 @@ def _ap_lower(pb, A, D, unit):
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
 _GL_X = (_GL_X + 1.0) / 2.0
 _GL_W = _GL_W / 2.0
-# a bin whose positions have variance and mean gap below this is tied (the
-# default for float64 statistics; float32 ones, e.g. a Keras metric on JAX
-# without x64, pass a larger tolerance)
-TIE_TOL = 1e-8
 
 
 @njit(cache=True)

@@ -13,17 +13,19 @@ Every kernel takes the same options as the confusion kernels: optional inputs
 are ``None`` (Numba compiles one branch-free loop per combination), token
 ``i`` has sample weight ``w[i // rep]`` (prefix broadcasting), the token range
 is cut into chunks of a fixed size (never derived from the thread count) and
-each chunk writes its own row of partial results, which the caller reduces in
-chunk order.  Results are therefore bitwise identical for any
+each chunk writes its own row of partial results (a serial range kernel run on
+threads by ``_threads.over_chunks``), which the caller reduces in chunk
+order.  Results are therefore bitwise identical for any
 ``NUMBA_NUM_THREADS``.  Bad values do not raise inside a kernel: a chunk
 records its first bad token and an error code (``_kernels/codes.py``) and the
 Python wrapper writes the message.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .confusion import _compile, _token_code
+from ._threads import over_chunks
+from .confusion import _token_code
 
 from ..codes import (  # noqa: F401  (the codes these kernels report)
     OK,
@@ -43,12 +45,11 @@ _I64_MAX = np.iinfo(np.int64).max
 _I64_MIN = np.iinfo(np.int64).min
 
 
-@njit(cache=True, inline="always")
 def _chunk_reports(n, chunk):
     """Number of chunks of ``n`` tokens; per chunk, the first bad token (-1:
     none) and its error code (OK)."""
     n_chunks = (n + chunk - 1) // chunk
-    return n_chunks, np.full(n_chunks, -1, dtype=np.int64), np.zeros(n_chunks, dtype=np.int64)
+    return n_chunks, np.full(n_chunks, -1, dtype=np.int64), np.full(n_chunks, OK, dtype=np.int64)
 
 
 @njit(cache=True)
@@ -76,11 +77,19 @@ def label_range_chunks(y, mask, ignore, chunk):
     bad_index, bad_code : int64 (n_chunks,)
         First token that is not an integral class id (``TRUE_NOT_INTEGRAL``).
     """
-    n = y.shape[0]
-    n_chunks, bad_index, bad_code = _chunk_reports(n, chunk)
+    n_chunks, bad_index, bad_code = _chunk_reports(y.shape[0], chunk)
     lo = np.full(n_chunks, _I64_MAX, dtype=np.int64)
     hi = np.full(n_chunks, _I64_MIN, dtype=np.int64)
-    for c in prange(n_chunks):
+    over_chunks(_label_range, n_chunks, y, mask, ignore, chunk, lo, hi, bad_index, bad_code)
+    return lo, hi, bad_index, bad_code
+
+
+@njit(cache=True, nogil=True)
+def _label_range(c_lo, c_hi, y, mask, ignore, chunk, lo, hi, bad_index, bad_code):
+    """Chunks ``c_lo..c_hi`` of :func:`label_range_chunks`: writes their
+    entries of ``lo``, ``hi`` and (on a bad id) ``bad_index``/``bad_code``."""
+    n = y.shape[0]
+    for c in range(c_lo, c_hi):
         start = c * chunk
         end = min(n, start + chunk)
         mn = _I64_MAX
@@ -102,7 +111,6 @@ def label_range_chunks(y, mask, ignore, chunk):
             mx = max(mx, k)
         lo[c] = mn
         hi[c] = mx
-    return lo, hi, bad_index, bad_code
 
 
 @njit(cache=True)
@@ -170,19 +178,29 @@ def class_count_chunks(y, C, w, rep, mask, ignore, chunk):
     wsum : float64 (n_chunks, C), or (0, C) when unweighted
     bad_index, bad_code : int64 (n_chunks,)
     """
-    n = y.shape[0]
-    n_chunks, bad_index, bad_code = _chunk_reports(n, chunk)
+    n_chunks, bad_index, bad_code = _chunk_reports(y.shape[0], chunk)
     counts = np.zeros((n_chunks, C), dtype=np.int64)
     wsum = np.zeros((n_chunks if w is not None else 0, C), dtype=np.float64)
-    for c in prange(n_chunks):
+    over_chunks(_class_count_range, n_chunks, y, C, w, rep, mask, ignore, chunk,
+                counts, wsum, bad_index, bad_code)
+    return counts, wsum, bad_index, bad_code
+
+
+@njit(cache=True, nogil=True)
+def _class_count_range(c_lo, c_hi, y, C, w, rep, mask, ignore, chunk,
+                       counts, wsum, bad_index, bad_code):
+    """Chunks ``c_lo..c_hi`` of :func:`class_count_chunks`: writes their rows
+    of ``counts`` and ``wsum`` and their entries of ``bad_index``/``bad_code``."""
+    n = y.shape[0]
+    no_w = np.zeros(0, dtype=np.float64)  # wsum has no rows when unweighted
+    for c in range(c_lo, c_hi):
         start = c * chunk
         end = min(n, start + chunk)
-        wrow = wsum[c] if w is not None else np.zeros(0, dtype=np.float64)
+        wrow = wsum[c] if w is not None else no_w
         bi, bc = _scan_range(y, C, w, rep, mask, ignore, start, end,
                              counts[c], wrow, None, None)
         bad_index[c] = bi
         bad_code[c] = bc
-    return counts, wsum, bad_index, bad_code
 
 
 def temporal_weight_chunks(y, C, cw, w, rep, mask, ignore, out, chunk):
@@ -195,20 +213,31 @@ def temporal_weight_chunks(y, C, cw, w, rep, mask, ignore, out, chunk):
     -------
     bad_index, bad_code : int64 (n_chunks,)
     """
+    n_chunks, bad_index, bad_code = _chunk_reports(y.shape[0], chunk)
+    over_chunks(_temporal_weight_range, n_chunks, y, C, cw, w, rep, mask, ignore, out,
+                chunk, bad_index, bad_code)
+    return bad_index, bad_code
+
+
+@njit(cache=True, nogil=True)
+def _temporal_weight_range(c_lo, c_hi, y, C, cw, w, rep, mask, ignore, out, chunk,
+                           bad_index, bad_code):
+    """Chunks ``c_lo..c_hi`` of :func:`temporal_weight_chunks`: writes their
+    tokens of ``out`` and their entries of ``bad_index``/``bad_code``."""
     n = y.shape[0]
-    n_chunks, bad_index, bad_code = _chunk_reports(n, chunk)
+    # _scan_range's count arrays, unused when it writes weights
     dummy_i = np.zeros(0, dtype=np.int64)
     dummy_f = np.zeros(0, dtype=np.float64)
-    for c in prange(n_chunks):
+    for c in range(c_lo, c_hi):
         start = c * chunk
         end = min(n, start + chunk)
         bi, bc = _scan_range(y, C, w, rep, mask, ignore, start, end,
                              dummy_i, dummy_f, cw, out)
         bad_index[c] = bi
         bad_code[c] = bc
-    return bad_index, bad_code
 
 
-label_range_chunks, label_range_chunks_serial = _compile(label_range_chunks)
-class_count_chunks, class_count_chunks_serial = _compile(class_count_chunks)
-temporal_weight_chunks, temporal_weight_chunks_serial = _compile(temporal_weight_chunks)
+# one function serves every size (the NumPy tier answers below config.NUMPY_MAX)
+label_range_chunks_serial = label_range_chunks
+class_count_chunks_serial = class_count_chunks
+temporal_weight_chunks_serial = temporal_weight_chunks
