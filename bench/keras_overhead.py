@@ -24,6 +24,12 @@ reclaim, presumably): the "steady" epoch time sums the step times with each
 step cut to 3x the median step, which keeps every per-step cost of the
 metrics (and the AUC value recomputed every 0.25 s) and drops the stalls.
 
+``--first-step`` measures instead what a user waits for at the start of
+training: in a fresh process per (metrics, Numba cache state), the time from
+``model.compile`` to the end of the first training step (one batch), with no
+metric, with Keras' metrics and with fastmetrics', on a cold (empty) and a
+warm Numba cache.
+
 ``--all`` runs every backend path in its own process (Keras fixes its backend
 at import): TensorFlow with ``jit_compile=False`` (the Numba kernels through
 ``tf.numpy_function``), TensorFlow with ``jit_compile=True`` (XLA: the batch
@@ -134,6 +140,66 @@ def one_path(args):
     print(json.dumps(out))
 
 
+def first_step_child(args):
+    """Print the seconds from ``model.compile`` to the end of the first step."""
+    os.environ["KERAS_BACKEND"] = args.backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.path.insert(0, str(ROOT / "examples"))
+    import numpy as np
+
+    import bilstm_tagging as ex
+    import keras
+
+    words, chars, y, mask = ex.make_data(args.batch_size, args.T, seed=1)
+    sw = np.where(mask, 1.0, 0.0).astype(np.float32)
+    onehot = np.eye(ex.NUM_CLASSES, dtype=np.float32)[y]
+    keras.utils.set_random_seed(0)
+    model = ex.build_model(args.T)
+    t0 = time.perf_counter()
+    if args.first_step == "fastmetrics":
+        from fastmetrics import keras as fk
+
+        metrics = [fk.F1Score(num_classes=ex.NUM_CLASSES), fk.AUC(num_classes=ex.NUM_CLASSES),
+                   fk.ConfusionMatrix(ex.NUM_CLASSES)]
+    elif args.first_step == "keras":
+        metrics = [keras.metrics.Precision(), keras.metrics.Recall(), keras.metrics.AUC()]
+    else:
+        metrics = []
+    model.compile(optimizer=keras.optimizers.Adam(3e-3),
+                  loss=keras.losses.CategoricalCrossentropy(), weighted_metrics=metrics)
+    model.train_on_batch({"words": words, "chars": chars}, onehot, sample_weight=sw)
+    print(json.dumps({"s": time.perf_counter() - t0, "numba": "numba" in sys.modules}))
+
+
+def first_step(args):
+    """Fresh processes: compile-to-first-step, per metric set, cold and warm."""
+    import tempfile
+
+    print(f"backend {args.backend}, batch {args.batch_size} x T={args.T}; median of "
+          f"{args.rounds} fresh processes")
+    for state in ("cold", "warm"):
+        for name in ("none", "keras", "fastmetrics"):
+            runs = []
+            with tempfile.TemporaryDirectory() as cache:
+                env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+                cmd = [sys.executable, __file__, "--first-step-child", name, "--backend",
+                       args.backend, "--T", str(args.T), "--batch-size", str(args.batch_size)]
+                if state == "warm":
+                    subprocess.run(cmd, env=env, capture_output=True, check=True)
+                for _ in range(args.rounds):
+                    if state == "cold":
+                        for f in Path(cache).glob("**/*"):
+                            if f.is_file():
+                                f.unlink()
+                    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+                    if out.returncode:
+                        raise SystemExit(out.stderr[-3000:])
+                    runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            med = sorted(r["s"] for r in runs)[len(runs) // 2]
+            print(f"{state:4s} cache  {name:11s}  compile -> first step {med:6.2f} s  "
+                  f"(Numba imported: {runs[0]['numba']})", flush=True)
+
+
 def all_paths(args):
     sys.path.insert(0, str(ROOT / "bench"))
     import _harness as H
@@ -173,8 +239,17 @@ def main(argv=None):
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--first-step", action="store_true",
+                    help="time model.compile -> first finished step, cold and warm cache")
+    ap.add_argument("--first-step-child", default=None, choices=["none", "keras", "fastmetrics"],
+                    help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.all:
+    if args.first_step_child:
+        args.first_step = args.first_step_child
+        first_step_child(args)
+    elif args.first_step:
+        first_step(args)
+    elif args.all:
         all_paths(args)
     else:
         one_path(args)

@@ -1,56 +1,33 @@
-"""Import time and first-call latency of fastmetrics, in fresh processes.
+"""What a user waits for: ``import fastmetrics`` plus the first call of a
+function, in a fresh process, with a cold and a warm Numba cache.
 
-    python bench/startup.py [--repeats 5] [--json PATH]
+    python bench/startup.py [--calls cm,f1,...] [--sizes 10000,1000000]
+        [--repeats 3] [--cold-repeats 1] [--root PATH] [--json PATH]
 
-Every number comes from a fresh ``python`` subprocess (nothing is shared with
-the parent), repeated ``--repeats`` times; the median (and min / max) is
-reported.
+Every number comes from a fresh ``python`` subprocess.  In the child, NumPy
+is imported and the inputs are built first (untimed), then ``import
+fastmetrics`` and the first call are timed with ``time.perf_counter``; a
+second call is timed too (the warm in-process cost).  The child reports
+whether Numba was imported, and how many kernel signatures were compiled and
+how many loaded from the cache (the dispatchers' cache statistics).
 
-Scenarios (timed inside the child with time.perf_counter):
+Cache states:
 
-* ``import``          -- ``import fastmetrics`` as the first import of the
-                          process (numpy and numba included in the time).
-* ``import_after_np`` -- ``import fastmetrics`` after ``import numpy``.
-* ``cm``              -- first call ``confusion_matrix(y_true, y_pred)`` on
-                          1,000 int64 tokens (7 classes).
-* ``cm_1m``           -- the same on 1,000,000 tokens (large enough for the
-                          parallel kernel: its cache load is part of the time,
-                          the ~1 ms of counting too).
-* ``cm_task``         -- first call ``confusion_matrix(..., task="multiclass",
-                          num_classes=7)`` on the same tokens.
-* ``probs``           -- first call ``confusion_matrix(y_true (10,100),
-                          probs (10,100,7) float32, task="multiclass", num_classes=7)``.
-* ``prfs``            -- first call ``precision_recall_fscore_support(...,
-                          average="macro")``.
-* ``import_numba``    -- baseline: ``import numpy, numba`` (no fastmetrics).
-* ``numba_floor``     -- baseline: first call of a minimal cached parallel
-                          numba kernel (bench/_numba_floor.py, no fastmetrics):
-                          what any ``@njit(parallel=True, cache=True)`` kernel
-                          costs on its first call here.
+* cold: ``NUMBA_CACHE_DIR`` is a new, empty directory for every repeat, so
+  every kernel the call needs is compiled (what a user sees on the first run
+  after installing, or after an upgrade);
+* warm: one cache directory, filled by one untimed run, then every repeat
+  loads from it (what a user sees on every later run).
 
-For the first-call scenarios ``import fastmetrics`` is timed separately and
-excluded from "first call"; "import + first call" is reported too.
-
-Numba cache states:
-
-* cold: ``NUMBA_CACHE_DIR`` points at a new, empty temporary directory for
-  every repeat, so every kernel the call needs is compiled.
-* warm: one shared temporary ``NUMBA_CACHE_DIR`` is primed by one unmeasured
-  run of the scenario, then every measured repeat loads from it.
-
-Whether fastmetrics honours ``NUMBA_CACHE_DIR`` is checked in the cold runs:
-every numba dispatcher of fastmetrics that the call used must report a cache
-path (``dispatcher.stats.cache_path``) inside the temporary directory, the
-directory must have received numba index files (``*.nbi``), and in the warm
-state the first call must trigger no numba compilation at all.  (In-tree
-``__pycache__`` files of the package that changed during the run are listed
-for information only: a concurrent test run may have written them.)
+``--root`` runs another checkout (the folder holding ``fastmetrics/``), for
+before / after tables.  The medians are printed as a markdown table with the
+issue-12 targets: warm import + first call <= 0.5 s up to 50,000 tokens and
+<= 0.9 s at 1M; cold <= 2 s for most calls and never above 3 s.
 """
 
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import shutil
@@ -63,353 +40,195 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-FIRST_CALL_SCENARIOS = ("cm", "cm_1m", "cm_task", "probs", "prfs", "numba_floor")
-SCENARIOS = ("import", "import_after_np", "import_numba") + FIRST_CALL_SCENARIOS
-IMPORT_SCENARIOS = ("import", "import_after_np", "import_numba")
-TARGET_S = 0.5
+# name -> (what it calls, the statement run in the child on the inputs below)
+CALLS = {
+    "cm": ("confusion_matrix(y_true, y_pred), int64 ids",
+           "fm.confusion_matrix(y7, p7)"),
+    "f1": ("f1_score(..., average='macro')",
+           "fm.f1_score(y7, p7, average='macro')"),
+    "report": ("classification_report(y_true, y_pred)",
+               "fm.classification_report(y7, p7)"),
+    "cm_seq": ("confusion_matrix on (N, T, 7) float32 probs + mask + (N, T) weights",
+               "fm.confusion_matrix(ys, probs, task='multiclass', num_classes=7, mask=mask, "
+               "sample_weight=wt)"),
+    "roc_auc": ("roc_auc_score, binary, float32 scores",
+                "fm.roc_auc_score(yb, s32)"),
+    "ap": ("average_precision_score, binary, float32 scores",
+           "fm.average_precision_score(yb, s32)"),
+    "roc_curve": ("roc_curve, binary, float64 scores",
+                  "fm.roc_curve(yb, s64)"),
+    "auc_ovr": ("roc_auc_score(..., multi_class='ovr'), (n, 7) float32",
+                "fm.roc_auc_score(y7, flat, multi_class='ovr')"),
+    "sce_seq": ("sparse_categorical_crossentropy on (N, T, 7) + mask",
+                "fm.sparse_categorical_crossentropy(ys, probs, mask=mask)"),
+    "bce": ("binary_crossentropy, float32",
+            "fm.binary_crossentropy(yb.astype(np.float32), s32)"),
+    "log_loss": ("log_loss, (n, 7) float32 probabilities",
+                 "fm.log_loss(y7, flat)"),
+    "stream_auc": ("streaming.AUC() update + result, binary",
+                   "a = fm.streaming.AUC(); a.update(yb, s32); a.result()"),
+    "ece": ("expected_calibration_error, binary",
+            "fm.expected_calibration_error(yb, s64)"),
+    "brier": ("brier_score_loss, binary",
+              "fm.brier_score_loss(yb, s64)"),
+    "sample_weight": ("compute_sample_weight('balanced', y)",
+                      "fm.compute_sample_weight('balanced', y7)"),
+}
+ISSUE_CALLS = ("cm", "f1", "cm_seq", "roc_auc", "ap", "sce_seq", "log_loss", "stream_auc", "ece")
 
 
-# --------------------------------------------------------------------------
-# child side
-# --------------------------------------------------------------------------
-def _child(scenario: str) -> dict:
-    res = {"scenario": scenario}
-    if scenario == "import":
-        t0 = time.perf_counter()
-        import fastmetrics  # noqa: F401
-
-        res["import_s"] = time.perf_counter() - t0
-        res["modules_loaded"] = sorted(m for m in ("numba", "scipy", "sklearn", "pandas", "torch")
-                                       if m in sys.modules)
-        return res
-
-    if scenario == "import_numba":
-        t0 = time.perf_counter()
-        import numpy  # noqa: F401
-        import numba  # noqa: F401
-
-        res["import_s"] = time.perf_counter() - t0
-        return res
-
+def _inputs(n):
+    """The child's inputs for ``n`` tokens (N = n / 100 sequences of T = 100)."""
     import numpy as np
 
-    if scenario == "import_after_np":
-        t0 = time.perf_counter()
-        import fastmetrics  # noqa: F401
-
-        res["import_s"] = time.perf_counter() - t0
-        return res
-
     rng = np.random.default_rng(0)
-    n, T, C = (1_000_000 if scenario == "cm_1m" else 1000), 100, 7
-    y_true = rng.integers(0, C, n).astype(np.int64)
-    y_pred = np.where(rng.random(n) < 0.8, y_true, rng.integers(0, C, n)).astype(np.int64)
-    probs = rng.random((n, C), dtype=np.float32)
-    probs /= probs.sum(1, keepdims=True)
-    probs = probs.reshape(n // T, T, C)
-
-    sys.path.insert(0, HERE)
-    t0 = time.perf_counter()
-    if scenario == "numba_floor":
-        import _numba_floor as fm_floor
-
-        fm = None
-    else:
-        import fastmetrics as fm
-
-    res["import_s"] = time.perf_counter() - t0
-
-    calls = {
-        "cm": lambda: fm.confusion_matrix(y_true, y_pred),
-        "cm_1m": lambda: fm.confusion_matrix(y_true, y_pred),
-        "cm_task": lambda: fm.confusion_matrix(y_true, y_pred, task="multiclass", num_classes=C),
-        "probs": lambda: fm.confusion_matrix(y_true.reshape(n // T, T), probs, task="multiclass",
-                                             num_classes=C),
-        "prfs": lambda: fm.precision_recall_fscore_support(y_true, y_pred, average="macro"),
-        "numba_floor": lambda: fm_floor.histogram2(y_true, y_pred, C),
+    T = 100 if n >= 100 else 1
+    N = n // T
+    y7 = rng.integers(0, 7, n)
+    p7 = np.where(rng.random(n) < 0.8, y7, rng.integers(0, 7, n))
+    flat = rng.random((n, 7), dtype=np.float32) + np.eye(7, dtype=np.float32)[y7]
+    flat /= flat.sum(1, keepdims=True)
+    yb = (rng.random(n) < 0.1).astype(np.int64)
+    s64 = np.clip(0.3 * yb + 0.7 * rng.random(n), 0, 1)
+    return {
+        "np": np, "y7": y7, "p7": p7, "flat": flat, "yb": yb, "s64": s64,
+        "s32": s64.astype(np.float32), "ys": y7.reshape(N, T), "probs": flat.reshape(N, T, 7),
+        "mask": np.arange(T) < rng.integers(T // 2, T + 1, N)[:, None],
+        "wt": rng.uniform(0.5, 1.5, (N, T)),
     }
-    fn = calls[scenario]
-    import _harness
-
-    with _harness.CompileCounter() as cc:
-        t1 = time.perf_counter()
-        fn()
-        t2 = time.perf_counter()
-    res["first_call_s"] = t2 - t1
-    res["compiles_first_call"] = cc.total
-    res["compile_s_first_call"] = cc.seconds
-    res["compiled_functions"] = sorted({name for name, _ in cc.events})
-    with _harness.CompileCounter() as cc2:
-        t3 = time.perf_counter()
-        fn()
-        t4 = time.perf_counter()
-    res["second_call_s"] = t4 - t3
-    res["compiles_second_call"] = cc2.total
-    res["dispatchers"] = _harness.dispatcher_summary()
-    res["NUMBA_CACHE_DIR"] = os.environ.get("NUMBA_CACHE_DIR")
-    return res
 
 
-# --------------------------------------------------------------------------
-# parent side
-# --------------------------------------------------------------------------
-def _intree_cache_files() -> dict:
-    """path -> mtime of numba cache files inside the fastmetrics package (read only)."""
-    pkg = os.path.join(ROOT, "fastmetrics")
-    out = {}
-    for pat in ("**/*.nbi", "**/*.nbc"):
-        for p in glob.glob(os.path.join(pkg, pat), recursive=True):
-            try:
-                out[p] = os.path.getmtime(p)
-            except OSError:
-                pass
-    return out
+def _kernel_stats():
+    """(signatures compiled, signatures loaded from the cache) of fastmetrics'
+    dispatchers; (0, 0) when Numba was never imported."""
+    if "numba" not in sys.modules:
+        return 0, 0
+    from numba.core.dispatcher import Dispatcher
+
+    compiled = loaded = 0
+    for name, mod in list(sys.modules.items()):
+        if mod is None or not name.startswith("fastmetrics."):
+            continue
+        for obj in list(vars(mod).values()):
+            if isinstance(obj, Dispatcher) and obj.py_func.__module__ == name:
+                compiled += len(obj.stats.cache_misses)
+                loaded += len(obj.stats.cache_hits)
+    return compiled, loaded
 
 
-def _run_child(scenario: str, cache_dir: str | None, python: str) -> dict:
-    env = dict(os.environ)
-    env.pop("PYTHONSTARTUP", None)
-    if cache_dir is not None:
-        env["NUMBA_CACHE_DIR"] = cache_dir
+def _child(call, n):
+    env = _inputs(n)
     t0 = time.perf_counter()
-    proc = subprocess.run([python, os.path.abspath(__file__), "--child", scenario],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        return {"scenario": scenario, "error": (proc.stderr or proc.stdout).strip().splitlines()[-1:]
-                or ["exit %d" % proc.returncode], "stderr_tail": proc.stderr[-2000:]}
+    import fastmetrics as fm
+    import fastmetrics.streaming  # noqa: F401  (the streaming call's namespace)
+
+    t1 = time.perf_counter()
+    env["fm"] = fm
+    code = compile(CALLS[call][1], "<call>", "exec")
+    exec(code, env)
+    t2 = time.perf_counter()
+    exec(code, env)
+    t3 = time.perf_counter()
+    compiled, loaded = _kernel_stats()
+    return {"import_s": t1 - t0, "first_s": t2 - t1, "second_s": t3 - t2,
+            "numba": "numba" in sys.modules, "compiled": compiled, "loaded": loaded}
+
+
+def _run_child(call, n, cache, root):
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache, PYTHONPATH=root)
+    env.pop("PYTHONSTARTUP", None)
+    proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", call, str(n)],
+                          cwd=tempfile.gettempdir(), env=env, capture_output=True, text=True,
+                          timeout=900)
+    if proc.returncode:
+        raise SystemExit(f"{call} n={n} failed:\n{proc.stderr[-3000:]}")
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("STARTUP_JSON ")][-1]
-    res = json.loads(line[len("STARTUP_JSON "):])
-    res["process_wall_s"] = wall
-    return res
+    return json.loads(line[len("STARTUP_JSON "):])
 
 
-def _stats(vals):
-    vals = [v for v in vals if v is not None]
-    if not vals:
-        return None
-    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals)}
+def _summary(runs):
+    total = [r["import_s"] + r["first_s"] for r in runs]
+    return {"total_s": statistics.median(total), "total_max_s": max(total),
+            "import_s": statistics.median(r["import_s"] for r in runs),
+            "first_s": statistics.median(r["first_s"] for r in runs),
+            "second_s": min(r["second_s"] for r in runs),
+            "numba": any(r["numba"] for r in runs),
+            "compiled": max(r["compiled"] for r in runs), "loaded": max(r["loaded"] for r in runs)}
 
 
-def measure(repeats: int = 5, scenarios=SCENARIOS, python: str | None = None, log=print) -> dict:
-    """Run every scenario in fresh subprocesses; returns a JSON-able dict."""
-    python = python or sys.executable
-    out = {"repeats": repeats, "python": python, "scenarios": {}, "notes": []}
-    tmp_root = os.path.realpath(tempfile.mkdtemp(prefix="fm_startup_"))
-
-    # interpreter start-up baseline
-    base = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        subprocess.run([python, "-c", "pass"], check=True)
-        base.append(time.perf_counter() - t0)
-    out["python_startup_wall"] = _stats(base)
-
-    intree_before = _intree_cache_files()
-    honours = []
+def measure(calls, sizes, repeats=3, cold_repeats=1, root=ROOT, log=print):
+    """{(call, n): {"cold": summary, "warm": summary}} from fresh processes."""
+    out = {}
+    tmp = tempfile.mkdtemp(prefix="fm_startup_")
     try:
-        sys.path.insert(0, HERE)
-        import _harness
-
-        for sc in scenarios:
-            entry = {}
-            fc = _harness.ForeignCPU().__enter__()
-            if sc in IMPORT_SCENARIOS:
-                # import does not depend on the numba cache; warm cache dir anyway
-                runs = [_run_child(sc, os.path.join(tmp_root, "imp"), python) for _ in range(repeats)]
-                errs = [r for r in runs if "error" in r]
-                if errs:
-                    entry["error"] = errs[0]["error"]
-                    entry["stderr_tail"] = errs[0].get("stderr_tail")
-                else:
-                    entry["import_s"] = _stats([r["import_s"] for r in runs])
-                    entry["process_wall_s"] = _stats([r["process_wall_s"] for r in runs])
-                    entry["modules_loaded"] = runs[0].get("modules_loaded")
-                fc.__exit__(None, None, None)
-                entry["foreign_cpu"] = fc.fraction
-                out["scenarios"][sc] = entry
-                log(f"  startup {sc}: {_fmt_entry(entry)}")
-                continue
-
-            # cold: a fresh empty cache directory per repeat
-            cold_runs = []
-            for i in range(repeats):
-                d = os.path.join(tmp_root, f"cold_{sc}_{i}")
-                os.makedirs(d)
-                r = _run_child(sc, d, python)
-                r["cache_files_written"] = len(glob.glob(os.path.join(d, "**", "*.nbi"), recursive=True))
-                cold_runs.append(r)
-                shutil.rmtree(d, ignore_errors=True)
-            # warm: one shared cache dir, primed once
-            wd = os.path.join(tmp_root, f"warm_{sc}")
-            os.makedirs(wd)
-            prime = _run_child(sc, wd, python)
-            warm_runs = [_run_child(sc, wd, python) for _ in range(repeats)]
-            shutil.rmtree(wd, ignore_errors=True)
-
-            for state, runs in (("cold", cold_runs), ("warm", warm_runs)):
-                errs = [r for r in runs if "error" in r]
-                if errs:
-                    entry[state] = {"error": errs[0]["error"], "stderr_tail": errs[0].get("stderr_tail")}
-                    continue
-                e = {
-                    "import_s": _stats([r["import_s"] for r in runs]),
-                    "first_call_s": _stats([r["first_call_s"] for r in runs]),
-                    "import_plus_first_call_s": _stats([r["import_s"] + r["first_call_s"] for r in runs]),
-                    "second_call_s": _stats([r["second_call_s"] for r in runs]),
-                    "process_wall_s": _stats([r["process_wall_s"] for r in runs]),
-                    "compiles_first_call": _stats([r["compiles_first_call"] for r in runs]),
-                    "compile_s_first_call": _stats([r["compile_s_first_call"] for r in runs]),
-                    "compiles_second_call": max(r["compiles_second_call"] for r in runs),
-                    "compiled_functions": runs[0]["compiled_functions"],
-                }
-                if state == "cold":
-                    e["cache_files_written_to_NUMBA_CACHE_DIR"] = _stats(
-                        [r["cache_files_written"] for r in runs])
-                    disp = runs[0].get("dispatchers", {})
-                    used = {k: v for k, v in disp.items() if v["signatures"]}
-                    e["dispatchers_used"] = sorted(used)
-                    e["dispatchers_without_cache"] = sorted(k for k, v in used.items() if not v["cache_enabled"])
-                    # where each used dispatcher keeps its cache: must be the temp NUMBA_CACHE_DIR
-                    outside = sorted({v["cache_path"] for v in used.values()
-                                      if v["cache_enabled"] and v["cache_path"]
-                                      and not os.path.abspath(v["cache_path"]).startswith(tmp_root)})
-                    e["cache_paths_outside_NUMBA_CACHE_DIR"] = [os.path.relpath(p, ROOT) for p in outside]
-                    if sc != "numba_floor":  # the baseline kernel is not fastmetrics'
-                        honours.append(all(r["cache_files_written"] > 0 for r in runs) and not outside
-                                       and not e["dispatchers_without_cache"])
-                        if outside:
-                            out["notes"].append(f"{sc}: kernels cache outside NUMBA_CACHE_DIR: {outside}")
-                        if e["dispatchers_without_cache"]:
-                            out["notes"].append(f"{sc}: kernels without cache=True: "
-                                                f"{e['dispatchers_without_cache']}")
-                        if not all(r["cache_files_written"] > 0 for r in runs):
-                            out["notes"].append(f"{sc}: a cold run wrote no *.nbi into NUMBA_CACHE_DIR")
-                if state == "warm" and sc != "numba_floor" and e["compiles_first_call"]["max"] > 0:
-                    out["notes"].append(f"{sc}: numba still compiled {e['compiles_first_call']['max']:.0f} "
-                                        f"function(s) on the first call with a warm cache: "
-                                        f"{e['compiled_functions']}")
-                entry[state] = e
-            if "error" in prime:
-                entry["prime_error"] = prime["error"]
-            fc.__exit__(None, None, None)
-            entry["foreign_cpu"] = fc.fraction
-            out["scenarios"][sc] = entry
-            log(f"  startup {sc}: {_fmt_entry(entry)}")
+        for n in sizes:
+            for call in calls:
+                cold = []
+                for i in range(cold_repeats):
+                    d = os.path.join(tmp, f"cold_{call}_{n}_{i}")
+                    cold.append(_run_child(call, n, d, root))
+                    shutil.rmtree(d, ignore_errors=True)
+                wd = os.path.join(tmp, f"warm_{call}_{n}")
+                _run_child(call, n, wd, root)
+                warm = [_run_child(call, n, wd, root) for _ in range(repeats)]
+                shutil.rmtree(wd, ignore_errors=True)
+                out[call, n] = {"cold": _summary(cold), "warm": _summary(warm)}
+                c, w = out[call, n]["cold"], out[call, n]["warm"]
+                log(f"{call:>13} n={n:>9,}  cold {c['total_s']:6.2f} s ({c['compiled']} compiled)"
+                    f"  warm {w['total_s']:5.2f} s (numba {'yes' if w['numba'] else 'no'}, "
+                    f"{w['loaded']} loaded)  in-process {w['second_s'] * 1e3:8.2f} ms")
     finally:
-        shutil.rmtree(tmp_root, ignore_errors=True)
-
-    intree_after = _intree_cache_files()
-    changed = sorted(p for p in intree_after if intree_before.get(p) != intree_after[p])
-    # informational only: another process (e.g. a test run) may have written them
-    out["intree_cache_files_changed_during_run"] = [os.path.relpath(p, ROOT) for p in changed]
-    out["honours_NUMBA_CACHE_DIR"] = bool(honours) and all(honours)
-    busy = {sc: e["foreign_cpu"] for sc, e in out["scenarios"].items() if (e.get("foreign_cpu") or 0) > 0.05}
-    if busy:
-        out["notes"].append("other processes used > 5 % of the CPUs during: "
-                            + ", ".join(f"{k} ({v:.0%})" for k, v in busy.items()))
+        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
-def _fmt_entry(entry: dict) -> str:
-    if "error" in entry:
-        return f"ERROR {entry['error']}"
-    if "import_s" in entry:
-        return f"import median {entry['import_s']['median']*1e3:.0f} ms"
-    parts = []
-    for state in ("cold", "warm"):
-        e = entry.get(state, {})
-        if "error" in e:
-            parts.append(f"{state}: ERROR {e['error']}")
-        elif e:
-            parts.append(f"{state}: import {e['import_s']['median']*1e3:.0f} ms, first call "
-                         f"{e['first_call_s']['median']*1e3:.0f} ms "
-                         f"({e['compiles_first_call']['median']:.0f} compiles)")
-    return "; ".join(parts)
+def _target(n, state):
+    if state == "warm":
+        return 0.5 if n <= 50_000 else 0.9
+    return 3.0
 
 
-def markdown(res: dict) -> str:
-    """Markdown table of a ``measure()`` result."""
-    rows = ["| scenario | numba cache | import (ms) | first call (ms) | import + first call (ms) | "
-            "second call (ms) | numba compiles in first call | target | met? |",
-            "|---|---|---:|---:|---:|---:|---:|---|---|"]
-
-    def ms(s, key="median"):
-        return "—" if s is None else f"{s[key]*1e3:.0f}"
-
-    def rng(s):
-        return "—" if s is None else f"{s['median']*1e3:.0f} ({s['min']*1e3:.0f}–{s['max']*1e3:.0f})"
-
-    for sc, entry in res["scenarios"].items():
-        if "error" in entry:
-            rows.append(f"| {sc} | — | ERROR: {' '.join(entry['error'])[:80]} | | | | | | |")
-            continue
-        if "import_s" in entry:
-            met = entry["import_s"]["median"] < TARGET_S
-            tgt = "< 500 ms" if sc == "import" else "(info)"
-            label = {"import": "`import fastmetrics`",
-                     "import_after_np": "`import fastmetrics` (numpy already imported)",
-                     "import_numba": "baseline: `import numpy, numba` (no fastmetrics)"}[sc]
-            rows.append(f"| {label} | "
-                        f"n/a | {rng(entry['import_s'])} | — | — | — | — | {tgt} | "
-                        f"{('yes' if met else '**no**') if sc == 'import' else ''} |")
-            continue
-        for state in ("warm", "cold"):
-            e = entry.get(state)
-            if not e:
-                continue
-            if "error" in e:
-                rows.append(f"| {sc} | {state} | ERROR: {' '.join(e['error'])[:80]} | | | | | | |")
-                continue
-            is_target = sc in ("cm", "cm_1m") and state == "warm"
-            met = e["first_call_s"]["median"] < TARGET_S
-            rows.append(
-                f"| {_SC_LABEL[sc]} | {state} | {rng(e['import_s'])} | {rng(e['first_call_s'])} | "
-                f"{ms(e['import_plus_first_call_s'])} | {e['second_call_s']['median']*1e3:.2f} | "
-                f"{e['compiles_first_call']['median']:.0f} | "
-                f"{'first call < 500 ms' if is_target else '(info)'} | "
-                f"{('yes' if met else '**no**') if is_target else ('< 500 ms' if met else '≥ 500 ms')} |")
-    b = res.get("python_startup_wall")
-    lines = ["\n".join(rows), "",
-             f"Fresh subprocesses, median (min–max) of {res['repeats']} repeats; "
-             f"`python -c pass` takes {b['median']*1e3:.0f} ms here (not included above)." if b else "",
-             f"fastmetrics honours NUMBA_CACHE_DIR: {'yes' if res.get('honours_NUMBA_CACHE_DIR') else 'NO'}"
-             " (every fastmetrics kernel used reports its cache path inside the temporary NUMBA_CACHE_DIR, "
-             "and a cold run writes its index files there)."]
-    lines += [f"- note: {x}" for x in res.get("notes", [])]
+def markdown(res):
+    lines = ["| call | tokens | cold: import + first call | kernels compiled | warm: import + "
+             "first call | Numba imported (warm) | kernels loaded | later calls |",
+             "|---|---:|---:|---:|---:|:---:|---:|---:|"]
+    for (call, n), r in res.items():
+        c, w = r["cold"], r["warm"]
+        flag_c = "" if c["total_s"] <= _target(n, "cold") else " **over**"
+        flag_w = "" if w["total_s"] <= _target(n, "warm") else " **over**"
+        lines.append(f"| {CALLS[call][0]} | {n:,} | {c['total_s']:.2f} s{flag_c} | {c['compiled']} | "
+                     f"{w['total_s']:.2f} s{flag_w} | {'yes' if w['numba'] else 'no'} | "
+                     f"{w['loaded']} | {w['second_s'] * 1e3:.2f} ms |")
     return "\n".join(lines)
 
 
-_SC_LABEL = {
-    "cm": "`confusion_matrix(yt, yp)` 1k tokens",
-    "cm_1m": "`confusion_matrix(yt, yp)` 1M tokens (parallel kernel)",
-    "cm_task": "`confusion_matrix(yt, yp, task=\"multiclass\", num_classes=7)` 1k tokens",
-    "probs": "`confusion_matrix(yt (10,100), probs (10,100,7), task=\"multiclass\")`",
-    "prfs": "`precision_recall_fscore_support(yt, yp, average=\"macro\")` 1k tokens",
-    "numba_floor": "baseline: minimal cached parallel numba kernel (bench/_numba_floor.py), 1k tokens",
-}
-
-
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--child", choices=SCENARIOS, help=argparse.SUPPRESS)
-    ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--scenarios", default=",".join(SCENARIOS),
-                    help="comma-separated subset of: " + ",".join(SCENARIOS))
-    ap.add_argument("--json", help="write the raw result to this path")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--calls", default=",".join(CALLS),
+                    help=f"comma-separated, of: {', '.join(CALLS)}; 'issue' = {','.join(ISSUE_CALLS)}")
+    ap.add_argument("--sizes", default="10000,1000000", help="tokens per call, comma-separated")
+    ap.add_argument("--repeats", type=int, default=3, help="warm repeats (median)")
+    ap.add_argument("--cold-repeats", type=int, default=1, help="cold repeats (median)")
+    ap.add_argument("--root", default=ROOT, help="checkout to measure (holds fastmetrics/)")
+    ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        res = _child(args.child)
-        print("STARTUP_JSON " + json.dumps(res))
+        print("STARTUP_JSON " + json.dumps(_child(args.child[0], int(args.child[1]))))
         return 0
-    scen = [s for s in args.scenarios.split(",") if s]
-    res = measure(args.repeats, scen)
+    calls = ISSUE_CALLS if args.calls == "issue" else [c for c in args.calls.split(",") if c]
+    unknown = [c for c in calls if c not in CALLS]
+    if unknown:
+        ap.error(f"unknown calls {unknown}; known: {', '.join(CALLS)}")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"root {os.path.abspath(args.root)}; {os.cpu_count()} CPUs; load average "
+          f"{os.getloadavg()[0]:.2f}; {time.strftime('%Y-%m-%d %H:%M %Z')}")
+    res = measure(calls, sizes, args.repeats, args.cold_repeats, args.root)
     print()
     print(markdown(res))
     if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as f:
-            json.dump(res, f, indent=1)
+            json.dump({f"{c} {n}": r for (c, n), r in res.items()}, f, indent=1)
     return 0
 
 
