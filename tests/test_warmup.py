@@ -62,3 +62,26 @@ def test_warmup_fills_the_cache_for_large_inputs(tmp_path):
 def test_warmup_rejects_an_unknown_family():
     with pytest.raises(ValueError, match="families must be some of"):
         _warmup.warmup(["calibration", "nope"], log=None)
+
+
+# Functions Numba compiles for the classification warm-up corpus (5 integer
+# id widths, bool, float32 / float64 (N, T, 7) scores with masks and weights,
+# binary scores, multilabel; one chunk and many).  Measured 2026-12-03: 144
+# with parallel kernels and serial twins, 77 with one serial kernel per
+# specialisation (5 per further id dtype, about 1 s); the cap leaves room
+# for a Numba upgrade's own helpers, not for a second kernel per size.
+CLASSIFICATION_CAP = 90
+
+
+def test_sizes_add_no_specialisation_and_the_total_stays_under_a_cap(tmp_path):
+    code = ("import json; from fastmetrics import _warmup; "
+            "print(json.dumps(_warmup.warmup(['classification'], log=None)))")
+    rows = json.loads(_run(["-c", code], tmp_path / "cache").strip().splitlines()[-1])
+    total = sum(compiled for _, compiled, _ in rows)
+    print(f"classification warm-up: {total} functions compiled")
+    for label, compiled, seconds in rows:
+        print(f"  {compiled:3d}  {seconds:6.2f} s  {label}")
+    # one kernel serves every size: the many-chunk pass compiles nothing new
+    large = [(label, compiled) for label, compiled, _ in rows if "(4096 tokens)" in label]
+    assert large and all(compiled == 0 for _, compiled in large), large
+    assert 0 < total <= CLASSIFICATION_CAP

@@ -21,7 +21,7 @@ import numba
 
 # ranges per thread: a little dynamic balance (chunks differ in cost where
 # tokens are masked) without many calls
-_RANGES_PER_THREAD = 4
+_RANGES_PER_THREAD = 2
 _pool = None
 _pool_key = None  # (process id, threads) the pool was made for
 _pool_lock = threading.Lock()
