@@ -3,12 +3,11 @@
 every public ranking function through both tiers (``config.NUMPY_MAX = -1``
 forces the compiled kernels), and small calls that never import Numba."""
 
-import subprocess
-import sys
 import textwrap
 import warnings
 
 import numpy as np
+from _numba_free import assert_numba_free
 import pytest
 
 import fastmetrics as fm
@@ -515,10 +514,7 @@ _NO_NUMBA = textwrap.dedent(
     ]
     for name, args, kw in calls:
         getattr(fm, name)(*args, **kw)
-        if "numba" in sys.modules:
-            print("numba imported by", name, kw)
-            sys.exit(1)
-    print("ok")
+        stop_if_numba((name, kw))
     """
 )
 
@@ -526,6 +522,4 @@ _NO_NUMBA = textwrap.dedent(
 @pytest.mark.parametrize("n", [1_000, 1 << 16])
 def test_small_inputs_do_not_import_numba(n):
     assert n <= config.NUMPY_MAX
-    out = subprocess.run([sys.executable, "-c", _NO_NUMBA, str(n)], capture_output=True,
-                         text=True)
-    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stdout + out.stderr
+    assert_numba_free(_NO_NUMBA, n)
