@@ -23,8 +23,9 @@ a max-shifted log-sum-exp / ``softplus`` so that ``|logit|`` up to 1e4 (and
 beyond) stays finite and exact.
 
 Determinism: tokens are cut into chunks of a fixed size (never a function of
-the thread count); each chunk sums sequentially into its own row of ``part``;
-the caller reduces the rows in chunk order.  Results are bitwise identical for
+the thread count); each chunk sums sequentially into its own row of ``part``
+(ranges of chunks run on threads, ``_threads.over_chunks``); the caller
+reduces the rows in chunk order.  Results are bitwise identical for
 any ``NUMBA_NUM_THREADS``.
 
 Bad values do not raise inside the kernel: each chunk records its first bad
@@ -48,9 +49,9 @@ categorical cross-entropy) are taken as class ids, one logarithm per token.
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from ._threads import parallel_twins as _compile
+from ._threads import over_chunks
 
 from ..codes import (  # noqa: F401  (the codes these kernels report)
     OK,
@@ -187,14 +188,12 @@ def _binary_token(z, x, from_logits, focal, balancing, alpha, gamma, lo, hi):
 
 # --------------------------------------------------------------------------
 # per-chunk pieces shared by the kernels; inlined at the Numba IR level, so
-# they compile with the kernel's options and cost no call.  A chunk's work
-# stays in the body of the kernel's parallel loop: Numba compiles that body
-# with noalias arguments (a separate function per chunk runs up to 2x slower).
-# The kernels unpack their tuples (``loss``, ``opts``) before the loop: an
-# inlined piece that writes to an array unpacked from a kernel argument loses
-# its writes in the parfor passes (tuples of buffers allocated in the loop,
-# handed to an inlined piece, are fine; a nested tuple, or a piece returning
-# two tuples, fails the parfor array analysis).
+# they compile with the kernel's options and cost no call.  A kernel is a
+# serial ``nogil`` function over a range of chunks (``_threads.over_chunks``
+# runs the ranges on threads); each chunk writes only its own row of the
+# outputs.  An inlined piece that takes an array inside a per-token loop
+# costs a reference count update per token: the per-token steps are written
+# out in the kernels, the pieces serve per block or per chunk.
 #
 # ``opts``, the optional per-token inputs of the Keras-loss kernels, is
 #     (has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out)
@@ -202,10 +201,8 @@ def _binary_token(z, x, from_logits, focal, balancing, alpha, gamma, lo, hi):
 # ``w[i // rep]``; the keep ``mask``; ``out``, the weighted loss per token.
 # An input not given is an empty array with its flag False.
 # --------------------------------------------------------------------------
-_DROPPED = -1  # a token the mask drops (a token status, not an error code)
 
 
-@njit(cache=True, inline="always")
 def _chunk_outputs(n, chunk, width):
     """Number of chunks, ``part`` (n_chunks, width) zeros, ``bad_index`` -1, ``bad_code`` OK."""
     n_chunks = (n + chunk - 1) // chunk
@@ -230,20 +227,6 @@ def _weight_pos(start, rep):
 
 
 @njit(cache=True, inline="always")
-def _next_weight(w, g, r, rep, has_w):
-    """Sample weight of the token at position (g, r) (1 without weights) and
-    the position of the next token (prefix broadcast: ``rep`` tokens per weight)."""
-    wi = 1.0
-    if has_w:
-        wi = w[g]
-        r += 1
-        if r == rep:
-            r = 0
-            g += 1
-    return wi, g, r
-
-
-@njit(cache=True, inline="always")
 def _weight_ok(wi):
     """A valid sample weight: finite and >= 0 (False for NaN)."""
     return (wi >= 0.0) & (wi < np.inf)
@@ -254,31 +237,6 @@ def _mark_bad(bad_index, bad_code, c, i, code):
     """Record token ``i`` as the first bad token of chunk ``c``."""
     bad_index[c] = i
     bad_code[c] = code
-
-
-@njit(cache=True, inline="always")
-def _token_status(i, wi, has_w, mask, has_mask, out, has_out):
-    """``_DROPPED`` for a token the mask drops (its ``out`` entry set to 0),
-    ``WEIGHT_INVALID`` for a kept token whose sample weight ``wi`` is bad, else OK."""
-    if has_mask and not mask[i]:
-        if has_out:
-            out[i] = 0.0
-        return _DROPPED
-    if has_w and not _weight_ok(wi):
-        return WEIGHT_INVALID
-    return OK
-
-
-@njit(cache=True, inline="always")
-def _add_token(acc, i, wi, k, loss, has_cw, cw, out, has_out):
-    """Add kept token ``i`` (sample weight ``wi``, class ``k``) to ``acc`` =
-    (weighted loss sum, weight sum, count); writes its weighted loss to ``out``."""
-    if has_cw:
-        wi = wi * cw[k]
-    s, ws, cnt = acc
-    if has_out:
-        out[i] = wi * loss
-    return s + wi * loss, ws + wi, cnt + 1.0
 
 
 @njit(cache=True, error_model="numpy")
@@ -597,15 +555,23 @@ def sparse_chunks(yt, yp, loss, opts, chunk, ctup=None):
     sums are accumulated in 4 fixed lanes (deterministic).  A block that
     fails validation is rescanned token by token for its first bad token.
     """
+    n_chunks, part, bad_index, bad_code = _chunk_outputs(yp.shape[0], chunk, 3)
+    over_chunks(_sparse_range, n_chunks, yt, yp, loss, opts, chunk, ctup, part, bad_index,
+                bad_code)
+    return part, bad_index, bad_code
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _sparse_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_index, bad_code):
+    """Chunks ``[c_lo, c_hi)`` of :func:`sparse_chunks`, into their rows."""
     from_logits, lo, hi, ignore, has_ignore = loss
     has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
     n = yp.shape[0]
     C = yp.shape[1]
-    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 3)
     B = _BLOCK
     flat = yp.reshape(-1)
     weighted = has_w or has_cw or has_mask or has_ignore
-    for c in prange(n_chunks):
+    for c in range(c_lo, c_hi):
         start, end = _chunk_span(c, chunk, n)
         g, r = _weight_pos(start, rep)
         sl = _LANES0
@@ -635,7 +601,6 @@ def sparse_chunks(yt, yp, loss, opts, chunk, ctup=None):
             wl = _lanes_add(wl, wts, mb)
             _store_block(out, has_out, b0, lg, mb)
         _store_sums(part, c, sl, wl, cnt)
-    return part, bad_index, bad_code
 
 
 # --------------------------------------------------------------------------
@@ -774,29 +739,51 @@ def scalar_chunks(yt, yp, loss, opts, chunk):
     in the faster ``dense_ce_chunks``; this kernel serves the focal loss and
     is the scalar reference form of the categorical cross-entropy.)
     """
+    n_chunks, part, bad_index, bad_code = _chunk_outputs(yp.shape[0], chunk, 3)
+    over_chunks(_scalar_range, n_chunks, yt, yp, loss, opts, chunk, part, bad_index, bad_code)
+    return part, bad_index, bad_code
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _scalar_range(c_lo, c_hi, yt, yp, loss, opts, chunk, part, bad_index, bad_code):
+    """Chunks ``[c_lo, c_hi)`` of :func:`scalar_chunks`, into their rows."""
+    # the token steps are written out here, not in inlined helpers: an inlined
+    # helper taking an array costs a reference count update per token (4x slower)
     has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
     n = yp.shape[0]
-    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 3)
-    for c in prange(n_chunks):
+    for c in range(c_lo, c_hi):
         start, end = _chunk_span(c, chunk, n)
         g, r = _weight_pos(start, rep)
         acc = (0.0, 0.0, 0.0)
         for i in range(start, end):
-            wi, g, r = _next_weight(w, g, r, rep, has_w)
-            code = _token_status(i, wi, has_w, mask, has_mask, out, has_out)
-            if code == _DROPPED:
+            wi = 1.0
+            if has_w:  # token i weighs w[i // rep]: (g, r) steps along
+                wi = w[g]
+                r += 1
+                if r == rep:
+                    r = 0
+                    g += 1
+            if has_mask and not mask[i]:
+                if has_out:
+                    out[i] = 0.0
                 continue
+            code = OK if (not has_w or _weight_ok(wi)) else WEIGHT_INVALID
             if code == OK:
                 if yt.ndim == 1:  # a compile-time constant: one branch is compiled
                     code, k, li = _binary_loss(yt, yp, i, loss)
                 else:
                     code, k, li = _dense_loss(yt, yp, i, loss)
             if code != OK:
-                _mark_bad(bad_index, bad_code, c, i, code)
+                bad_index[c] = i
+                bad_code[c] = code
                 break
-            acc = _add_token(acc, i, wi, k, li, has_cw, cw, out, has_out)
+            if has_cw:
+                wi = wi * cw[k]
+            if has_out:
+                out[i] = wi * li
+            s, ws, cnt = acc
+            acc = (s + wi * li, ws + wi, cnt + 1.0)
         part[c, 0], part[c, 1], part[c, 2] = acc
-    return part, bad_index, bad_code
 
 
 # --------------------------------------------------------------------------
@@ -1078,18 +1065,26 @@ def dense_ce_chunks(yt, yp, loss, opts, chunk, ctup=None):
     (``_soft_prob_losses`` for soft targets from probabilities).  Either way
     the sums are accumulated in 4 fixed lanes.
     """
+    n_chunks, part, bad_index, bad_code = _chunk_outputs(yp.shape[0], chunk, 4)
+    over_chunks(_dense_ce_range, n_chunks, yt, yp, loss, opts, chunk, ctup, part, bad_index,
+                bad_code)
+    return part, bad_index, bad_code
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _dense_ce_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_index, bad_code):
+    """Chunks ``[c_lo, c_hi)`` of :func:`dense_ce_chunks`, into their rows."""
     xlogy, from_logits, ls, lo, hi, rtol = loss
     has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
     n = yp.shape[0]
     C = yp.shape[1]
-    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 4)
     B = _BLOCK
     tol = 1e-8 + rtol
     setting = (xlogy, from_logits, ls, ls / C, lo, hi, tol)
     flat_t = yt.reshape(-1)
     flat_p = yp.reshape(-1)
     weighted = has_w or has_cw or has_mask
-    for c in prange(n_chunks):
+    for c in range(c_lo, c_hi):
         start, end = _chunk_span(c, chunk, n)
         g, r = _weight_pos(start, rep)
         sl = _LANES0
@@ -1150,7 +1145,6 @@ def dense_ce_chunks(yt, yp, loss, opts, chunk, ctup=None):
             _store_block(out, has_out, b0, lg, mb)
         _store_sums(part, c, sl, wl, cnt)
         part[c, 3] = nbad_sum
-    return part, bad_index, bad_code
 
 
 @njit(cache=True)
@@ -1281,11 +1275,20 @@ def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk, ctup=None)
     the table stops the chunk with ``TRUE_NOT_IN_LABELS`` (the caller may then
     fall back to a full label analysis).
     """
+    n_chunks, part, bad_index, bad_code = _chunk_outputs(yp.shape[0], chunk, 4)
+    seen = np.zeros((n_chunks, lut.shape[0]), dtype=np.bool_)
+    over_chunks(_logloss_range, n_chunks, codes, lut, yp, consts, rtol, w, has_w, chunk, ctup,
+                part, seen, bad_index, bad_code)
+    return part, seen, bad_index, bad_code
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _logloss_range(c_lo, c_hi, codes, lut, yp, consts, rtol, w, has_w, chunk, ctup, part, seen,
+                   bad_index, bad_code):
+    """Chunks ``[c_lo, c_hi)`` of :func:`logloss_ids_chunks`, into their rows."""
     n = yp.shape[0]
     C = yp.shape[1]
     L = lut.shape[0]
-    n_chunks, part, bad_index, bad_code = _chunk_outputs(n, chunk, 4)
-    seen = np.zeros((n_chunks, L), dtype=np.bool_)
     one = consts[0]
     lo = consts[1]
     hi = consts[2]
@@ -1295,7 +1298,7 @@ def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk, ctup=None)
         ident = ident & (lut[q] == q)
     B = _BLOCK
     flat = yp.reshape(-1)
-    for c in prange(n_chunks):
+    for c in range(c_lo, c_hi):
         start, end = _chunk_span(c, chunk, n)
         sl = _LANES0
         ws = 0.0
@@ -1335,18 +1338,10 @@ def logloss_ids_chunks(codes, lut, yp, consts, rtol, w, has_w, chunk, ctup=None)
         part[c, 3] = nbad_sum
         for q in range(L):
             seen[c, q] = seen_loc[q]
-    return part, seen, bad_index, bad_code
 
 
-def _compile_numpy(py_func):
-    """``_compile`` with error_model="numpy": a float division by zero gives
-    inf/nan instead of a Python-style check per division (which also blocks
-    vectorisation); the kernels never divide by zero on valid input and reject
-    invalid input."""
-    return _compile(py_func, error_model="numpy")
-
-
-scalar_chunks, scalar_chunks_serial = _compile_numpy(scalar_chunks)
-sparse_chunks, sparse_chunks_serial = _compile_numpy(sparse_chunks)
-dense_ce_chunks, dense_ce_chunks_serial = _compile_numpy(dense_ce_chunks)
-logloss_ids_chunks, logloss_ids_chunks_serial = _compile_numpy(logloss_ids_chunks)
+# one kernel serves every size: over_chunks runs a single chunk in the caller
+scalar_chunks_serial = scalar_chunks
+sparse_chunks_serial = sparse_chunks
+dense_ce_chunks_serial = dense_ce_chunks
+logloss_ids_chunks_serial = logloss_ids_chunks
