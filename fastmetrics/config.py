@@ -8,12 +8,17 @@ tables are reduced in a fixed order (results do not depend on the threads).
 
 import os
 
-# Inputs of at most this many tokens (or scores) are computed by the NumPy
+# Inputs of at most this many tokens (rows of (n, C) scores), and at most
+# NUMPY_MAX_ELEMENTS values in their largest array, are computed by the NumPy
 # twins of the kernels (``_kernels/numpy``): no Numba import, no compile, and
-# at this size NumPy answers in about a millisecond.  -1 sends everything to
-# the compiled kernels (the parity tests do).  Overridden by the environment
-# variable FASTMETRICS_NUMPY_MAX at import.
+# at this size NumPy answers in milliseconds.  -1 sends everything to the
+# compiled kernels (the parity tests do).  Overridden by the environment
+# variable FASTMETRICS_NUMPY_MAX at import.  Not above CHUNK: a twin computes
+# one chunk, as the kernel does for that many tokens (same summation order).
 NUMPY_MAX = int(os.environ.get("FASTMETRICS_NUMPY_MAX", 1 << 16))
+# The elements cap bounds the twins' temporaries (8 MiB per float64 array)
+# for wide score rows (a vocabulary-sized C).
+NUMPY_MAX_ELEMENTS = 1 << 20
 
 # Tokens per chunk of the count, loss, calibration and weighting kernels.
 CHUNK = 1 << 16

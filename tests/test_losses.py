@@ -744,3 +744,29 @@ def test_read_only_mask_and_inputs():
            L.sparse_categorical_crossentropy(y, p, mask=m, ignore_index=2),
            L.categorical_crossentropy(onehot, p, mask=m)]
     np.testing.assert_array_equal(got, expect)
+
+
+def test_id_and_target_widths_share_one_compiled_kernel(monkeypatch):
+    """Class ids of every integer width (and bool) reach the compiled kernels
+    as int64, binary targets as float64: one compiled variant, not one per
+    width (each costs seconds on first use).  Results equal the int64 call's."""
+    from fastmetrics import config
+    from fastmetrics._kernels.cpu import losses as kern
+    monkeypatch.setattr(config, "NUMPY_MAX", -1)
+    rng = np.random.default_rng(7)
+    ids = rng.integers(0, 2, (40, 6))
+    probs = rng.dirichlet(np.ones(2), (40, 6)).astype(np.float32)
+    ref_sparse = L.sparse_categorical_crossentropy(ids, probs)
+    ref_bce = L.binary_crossentropy(ids.astype(np.float64), probs[..., 1])
+    ref_log = L.log_loss(ids.ravel(), probs[..., 1].ravel())
+    for dt in (np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint32, np.bool_):
+        y = ids.astype(dt)
+        assert L.sparse_categorical_crossentropy(y, probs) == ref_sparse
+        assert L.binary_crossentropy(y, probs[..., 1]) == ref_bce
+        if dt is not np.bool_:
+            assert L.log_loss(y.ravel(), probs[..., 1].ravel()) == ref_log
+    assert L.binary_crossentropy(ids.astype(np.float32), probs[..., 1]) == ref_bce
+    seen = {str(sig[2].dtype) for sig in kern._sparse_range.signatures}
+    seen |= {str(sig[2].dtype) for sig in kern._scalar_range.signatures if sig[2].ndim == 1}
+    seen |= {str(sig[2].dtype) for sig in kern._logloss_range.signatures}
+    assert seen <= {"int64", "float64", "uint64"}, seen

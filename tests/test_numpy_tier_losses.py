@@ -602,3 +602,36 @@ _NO_NUMBA = textwrap.dedent(
 
 def test_small_inputs_do_not_import_numba():
     assert_numba_free(_NO_NUMBA)
+
+
+_TOKENS_NOT_SCORES = textwrap.dedent(
+    """
+    import numpy as np
+    import fastmetrics as fm
+    rng = np.random.default_rng(3)
+    # 60,000 tokens of 7 classes: 420,000 scores, more than NUMPY_MAX, but
+    # the tier counts tokens (rows); scores only up to NUMPY_MAX_ELEMENTS
+    y = rng.integers(0, 7, (600, 100))
+    p = rng.dirichlet(np.ones(7), (600, 100))
+    fm.sparse_categorical_crossentropy(y, p, mask=y > 0)
+    stop_if_numba("sparse_categorical_crossentropy")
+    fm.confusion_matrix(y, p, task="multiclass", sample_weight=rng.random(600))
+    stop_if_numba("confusion_matrix")
+    fm.expected_calibration_error(y, p, task="multiclass")
+    stop_if_numba("expected_calibration_error")
+    """
+)
+
+
+def test_the_tier_counts_tokens_not_scores():
+    assert_numba_free(_TOKENS_NOT_SCORES)
+
+
+def test_wide_rows_go_to_the_kernels(monkeypatch):
+    """Past NUMPY_MAX_ELEMENTS scores the compiled kernels run even for few
+    tokens (the twins' temporaries stay bounded)."""
+    from fastmetrics._core.backend import NumpyTier, kernels
+    monkeypatch.setattr(config, "NUMPY_MAX_ELEMENTS", 1000)
+    assert isinstance(kernels("losses", n=100, elements=700), NumpyTier)
+    assert not isinstance(kernels("losses", n=100, elements=1001), NumpyTier)
+    assert not isinstance(kernels("losses", n=config.NUMPY_MAX + 1), NumpyTier)

@@ -44,16 +44,20 @@ def device_of(*arrays):
     return "cpu"
 
 
-def kernels(family, *arrays, n=None):
+def kernels(family, *arrays, n=None, elements=None):
     """The kernel module of ``family`` ("confusion", "ranking", "losses", ...)
     for the device the ``arrays`` live on.
 
-    With ``n`` (the number of tokens or scores the call reads) at most
-    ``config.NUMPY_MAX``, CPU calls get the family's NumPy tier instead:
-    its NumPy twins, and the compiled kernel for a name without a twin.
+    With ``n`` (the number of tokens the call reads: rows of an (n, C) score
+    array) at most ``config.NUMPY_MAX``, and ``elements`` (the size of its
+    largest array, default ``n``) at most ``config.NUMPY_MAX_ELEMENTS``, CPU
+    calls get the family's NumPy tier instead: its NumPy twins, and the
+    compiled kernel for a name without a twin.
     """
     device = device_of(*arrays)
-    if device == "cpu" and n is not None and n <= config.NUMPY_MAX:
+    elements = n if elements is None else elements
+    if (device == "cpu" and n is not None and n <= config.NUMPY_MAX
+            and elements <= config.NUMPY_MAX_ELEMENTS):
         tier = _NUMPY_TIERS.get(family)
         if tier is None:
             tier = _NUMPY_TIERS[family] = NumpyTier(family)

@@ -154,7 +154,7 @@ def _check_sw_for(sample_weight, n):
 def _run_chunks(kern_name, n, *args):
     """Run a Brier kernel on ``args`` (``args[0]``: one entry per row) that
     reads ``n`` values."""
-    k = kernels("brier", *args, n=n)
+    k = kernels("brier", *args, n=args[0].shape[0], elements=n)
     return by_size(k, kern_name, args[0].shape[0])(*args, config.CHUNK)
 
 

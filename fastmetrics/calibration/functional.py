@@ -76,8 +76,9 @@ _STRATEGIES = ("uniform", "quantile")
 
 
 def _kernels(yp):
-    """The calibration kernels for probabilities ``yp`` (their size picks the tier)."""
-    return kernels("calibration", yp, n=yp.size)
+    """The calibration kernels for probabilities ``yp``, (n,) or (n, C): n
+    and the size pick the tier (``kernels``)."""
+    return kernels("calibration", yp, n=yp.shape[0], elements=yp.size)
 
 
 ReliabilityDiagram = namedtuple(

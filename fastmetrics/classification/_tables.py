@@ -9,9 +9,10 @@ from .._core.errors import KernelInputError, first_bad, token_position
 
 
 def _kernels(*arrays):
-    """The confusion kernels for a call that reads ``arrays``: their NumPy
-    twins when the largest holds at most ``config.NUMPY_MAX`` elements."""
-    return kernels("confusion", n=max(a.size for a in arrays))
+    """The confusion kernels for a call that reads ``arrays`` ((n,) ids or
+    (n, C) scores): their NumPy twins for small n (``kernels``)."""
+    return kernels("confusion", n=max(a.shape[0] for a in arrays),
+                   elements=max(a.size for a in arrays))
 
 
 _MESSAGES = {

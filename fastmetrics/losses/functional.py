@@ -146,6 +146,17 @@ def _float_array(x, name):
     return a
 
 
+def _kernel_dtype(a, kind):
+    """``a`` in the one dtype of its kind the kernels are compiled for: int64
+    for class ids of any integer width (``kind`` "ids"; uint64, whose values
+    may not fit, stays), float64 for targets and float ids.  Every compiled
+    variant of a loss kernel costs seconds on first use; these casts are
+    exact and cost a copy of the targets only."""
+    if a.dtype.kind in "iub" and a.dtype != np.uint64:
+        return a.astype(np.int64 if kind == "ids" else np.float64, copy=False)
+    return a.astype(np.float64, copy=False) if a.dtype.kind == "f" else a
+
+
 def _check_mask_prefix(mask, token_shape):
     """Flat bool mask for the tokens (``check_mask``); a boolean mask of a
     prefix shape such as (N,) is first broadcast to the token shape."""
@@ -191,11 +202,11 @@ def _raise_first_bad(bad_index, bad_code, token_shape, what):
 
 def _run(kernel, yp, *args, **static):
     """Run ``kernel`` on ``args`` (``yp`` among them: the (n,) or (n, C)
-    scores it scans): the NumPy twin for at most ``config.NUMPY_MAX`` scores,
-    else the parallel kernel, or its serial twin for one chunk of n tokens;
+    scores it scans): the NumPy twin for small inputs (``kernels``), else
+    the compiled kernel;
     ``static`` are optional compile-time arguments after the chunk size
     (e.g. ``ctup``)."""
-    kern = kernels("losses", yp, n=yp.size)
+    kern = kernels("losses", yp, n=yp.shape[0], elements=yp.size)
     return by_size(kern, kernel, yp.shape[0])(*args, config.CHUNK, **static)
 
 
@@ -274,7 +285,7 @@ def _binary(y_true, y_pred, *, from_logits, label_smoothing, focal, balancing, a
             f"y_true has shape {yt.shape} but y_pred has shape {yp.shape}; binary losses "
             f"need y_true shaped {token_shape} (or with a trailing axis of size 1)."
         )
-    yt = np.ascontiguousarray(yt).reshape(-1)
+    yt = np.ascontiguousarray(_kernel_dtype(yt, "targets")).reshape(-1)
     yp = np.ascontiguousarray(yp).reshape(-1)
     tokens = _tokens(token_shape, reduction, sample_weight, class_weight, mask, 2)
     loss = (from_logits, focal, balancing, float(alpha), float(gamma), ls) + _clip_bounds(yp.dtype)
@@ -524,8 +535,6 @@ def sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False, ignore
     yt = as_array(y_true, "y_true")
     if yt.dtype.kind not in "biuf":
         raise ValueError(f"y_true must hold integer class ids; got dtype {yt.dtype}.")
-    if yt.dtype.kind == "b":
-        yt = yt.astype(np.int8)
     _check_class_axis(yp, axis)
     C = _n_classes(yp)
     token_shape = yp.shape[:-1]
@@ -535,7 +544,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, *, from_logits=False, ignore
             f"sparse_categorical_crossentropy needs class ids shaped {token_shape}."
         )
     n = int(np.prod(token_shape, dtype=np.int64))
-    yt = np.ascontiguousarray(yt).reshape(n)
+    yt = np.ascontiguousarray(_kernel_dtype(yt, "ids")).reshape(n)
     yp = np.ascontiguousarray(yp).reshape(n, C)
     tokens = _tokens(token_shape, reduction, sample_weight, class_weight, mask, C)
     lo, hi = _clip_bounds(yp.dtype)
@@ -700,7 +709,8 @@ def _log_loss_labels(yt, yp2, labels, w):
     args = (np.arange(n_cols, dtype=np.int64), yp2, np.array([1, eps, 1 - eps], dtype=yp2.dtype),
             rtol, _empty(np.float64) if w is None else w, w is not None)
     if labels is None and yt.dtype.kind in "iu":
-        part, seen, bi, bc = _run("logloss_ids_chunks", yp2, yt, *args, ctup=_ctup(C))
+        ids = _kernel_dtype(yt, "ids")
+        part, seen, bi, bc = _run("logloss_ids_chunks", yp2, ids, *args, ctup=_ctup(C))
         if not ((bi >= 0).any() or not seen.any(axis=0).all()):
             return part
         _raise_loss_pred(bi, bc, yp2, keep_label_errors=False)
