@@ -172,6 +172,36 @@ def _ov_token_code(a, i, threshold, offset, K):
     return impl
 
 
+def _value_code(x, threshold, offset, K):
+    """(class index, ok) of a 1-D token's value ``x``: ``_token_code`` for a
+    value read in the kernel's loop (an array handed to a function called
+    per token costs a reference count update per token)."""
+
+
+@overload(_value_code)
+def _ov_value_code(x, threshold, offset, K):
+    if not isinstance(threshold, types.NoneType):
+
+        def impl(x, threshold, offset, K):
+            return np.int64(x > threshold), abs(x) < np.inf
+
+    elif isinstance(x, (types.Integer, types.Boolean)):
+
+        def impl(x, threshold, offset, K):
+            t = np.int64(x) - offset
+            return t, np.uint64(t) < np.uint64(K)
+
+    else:
+
+        def impl(x, threshold, offset, K):
+            v = x - offset
+            inr = (v >= 0) & (v < K)
+            t = np.int64(v) if inr else np.int64(0)
+            return t, inr & (t == v)
+
+    return impl
+
+
 @njit(cache=True)
 def _first_bad(yt, yp, threshold, offset, K, w, rep, mask, ignore, start, end):
     """Scalar rescan of a block that failed validation: (index, code) of the first bad token."""
@@ -454,8 +484,14 @@ def _confusion_range(c_lo, c_hi, yt, yp, threshold, ctup, offset, K, w, rep, mas
                         keep = mask[i]
                     if ignore is not None:
                         keep = keep & (yt[i] != ignore)
-                    t, okt = _token_code(yt, i, None, offset, K)
-                    p, okp = _token_code(yp, i, threshold, offset, K)
+                    if yt.ndim == 1:  # compile-time: a value, not a row
+                        t, okt = _value_code(yt[i], None, offset, K)
+                    else:
+                        t, okt = _token_code(yt, i, None, offset, K)
+                    if yp.ndim == 1:
+                        p, okp = _value_code(yp[i], threshold, offset, K)
+                    else:
+                        p, okp = _token_code(yp, i, threshold, offset, K)
                     ok = ok & ((okt & okp) | (not keep))
                     codes[j] = t * K + p if keep else KK
             if not ok:
