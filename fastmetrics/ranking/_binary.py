@@ -123,7 +123,7 @@ def _packed_sorted(labels, pos, ys, sw, minmax=None, scan=False):
     with ``scan``), decode) or None when the scores' key range does not leave a bit
     for the label (float64 scores of both signs spanning a huge range, or
     integers beyond 2**53): the caller then uses the index-permutation path.
-    ``decode(keys)`` turns packed keys back into the scores.
+    ``decode(keys)`` turns packed keys back into the scores (a ``_Decoder``).
     """
     if ys.shape[0] < config.PARALLEL_MIN:
         return None
@@ -146,20 +146,25 @@ def _packed_sorted(labels, pos, ys, sw, minmax=None, scan=False):
         return None
     # shift >= 1: tied scores (keys differing only in the label bit) share a bin
     shift = max(nbits - k._FINE_BITS, 1)
-    hist = k.packed_hist(bits, sign, udt(kmin), labels, pos, shift)
     dk = np.empty(f.shape[0], dtype=np.uint32 if nbits <= 32 else np.uint64)
     dw = None if sw is None else np.empty(f.shape[0], dtype=np.float64)
-    starts, tot, nd, first = k.bucket_sort(bits, sign, udt(kmin), labels, pos, sw, hist,
-                                           shift, dk, dw, scan)
+    starts, tot, nd, first = k.bucket_sort(bits, sign, udt(kmin), labels, pos, sw, shift,
+                                           dk, dw, scan)
+    return dk, dw, starts, (tot, nd, first), _Decoder(k, udt(kmin), sign, f.dtype)
 
-    def decode(keys, in_place=False):
-        # keys of the scores' width are decoded in place when the caller
-        # owns them (elementwise, so reading and writing one array is safe)
-        b = keys if in_place and keys.dtype == udt else np.empty(keys.shape[0], dtype=udt)
-        k.decode_keys(keys, udt(kmin), sign, b)
-        return b.view(f.dtype)
 
-    return dk, dw, starts, (tot, nd, first), decode
+class _Decoder:
+    """``decode(keys)``: the scores of packed keys; ``kmin`` (the key offset)
+    and ``sign`` (the sign bit of the scores' width) for the kernels that
+    decode the keys they write (``curve_rates``), ``dtype`` the scores'."""
+
+    def __init__(self, k, kmin, sign, dtype):
+        self.k, self.kmin, self.sign, self.dtype = k, kmin, sign, dtype
+
+    def __call__(self, keys):
+        b = np.empty(keys.shape[0], dtype=self.sign.dtype)
+        self.k.decode_keys(keys, self.kmin, self.sign, b)
+        return b.view(self.dtype)
 
 
 def _packed_at_scale(labels, pos, ys, sw, scan=False):
@@ -226,9 +231,8 @@ def _binary_clf_curve(y_true, y_score, pos_label=None, sample_weight=None, drop=
         sk, sws, starts, (tot, nd, first), decode = packed
         kb = _kernels_bucket(n=sk.shape[0])
         fps, tps, kk, _, _ = kb.curve_rates(sk, sws, starts, drop, True, tot, nd, first,
-                                            True)
-        return fps[1:], tps[1:], decode(kk, in_place=True).astype(ys_orig.dtype,
-                                                                  copy=False)
+                                            True, decode.kmin, decode.sign)
+        return fps[1:], tps[1:], kk.view(decode.dtype).astype(ys_orig.dtype, copy=False)
     positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label, sample_weight)
     n = perm.shape[0]
     fps, tps, idx = _kernels(n=n).binary_curve(perm, skeys, positive, sw)
@@ -249,8 +253,8 @@ def _curve_rates(y_true, y_score, pos_label, sample_weight, drop_intermediate, r
         sk, sws, starts, (tot, nd, first), decode = packed
         kb = _kernels_bucket(n=sk.shape[0])
         r1, r2, kk, TP, FP = kb.curve_rates(sk, sws, starts, mode, roc, tot, nd, first,
-                                            False)
-        thr = decode(kk, in_place=True).astype(ys_orig.dtype, copy=False)
+                                            False, decode.kmin, decode.sign)
+        thr = kk.view(decode.dtype).astype(ys_orig.dtype, copy=False)
     else:
         positive, ys, sw, perm, skeys = _sorted(y_true, y_score, pos_label,
                                                 sample_weight)

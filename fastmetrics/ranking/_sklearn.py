@@ -97,7 +97,8 @@ def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average,
             "`y_true` contains multiple classes. Got "
             f"`y_score.shape={y_score.shape}`."
         )
-    if not _rows_sum_to_one(y_score):
+    rows_ok, minmax = _rows_sum_to_one(y_score)
+    if not rows_ok:
         raise ValueError(
             "Target scores need to be probabilities for multiclass "
             "roc_auc, i.e. they should sum up to 1.0 over classes"
@@ -143,7 +144,7 @@ def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average,
         # Hand & Till: one sorted pass per class column (_ranking_multiclass)
         return _multiclass.ovo_roc_auc_score(y_true, y_score, classes, average,
                                              sample_weight)
-    fast = _ovr_fast(y_true, y_score, classes, average, sample_weight)
+    fast = _ovr_fast(y_true, y_score, classes, average, sample_weight, minmax)
     if fast is not None:
         return fast
     # one-vs-rest: one binary problem per class column (label_binarize)
@@ -156,15 +157,17 @@ def _multiclass_roc_auc_score(y_true, y_score, labels, multi_class, average,
 
 def _rows_sum_to_one(y_score):
     """``np.allclose(1, y_score.sum(axis=1))`` (scikit-learn's probability
-    check); at scale one parallel pass without the row-sum array."""
+    check), and the per-column (min, max) or None; at scale one parallel pass
+    computes both, without the row-sum array."""
     ys = np.asarray(y_score)
     if (ys.ndim == 2 and ys.shape[0] >= config.PARALLEL_MIN and ys.flags.c_contiguous
             and ys.dtype in (np.float32, np.float64)):
-        return bool(kernels("bucket_sort", n=ys.size).rows_close_to_one(ys, 1e-5, 1e-8))
-    return bool(np.allclose(1, ys.sum(axis=1)))
+        ok, lo, hi = kernels("bucket_sort", n=ys.size).column_stats(ys, 1e-5, 1e-8)
+        return ok, (lo, hi)
+    return bool(np.allclose(1, ys.sum(axis=1))), None
 
 
-def _ovr_fast(y_true, y_score, classes, average, sample_weight):
+def _ovr_fast(y_true, y_score, classes, average, sample_weight, minmax=None):
     """One-vs-rest AUC over large numeric inputs without the (n, C) indicator.
 
     Each class column is sorted in place of a strided view of ``y_score`` with
@@ -172,7 +175,8 @@ def _ovr_fast(y_true, y_score, classes, average, sample_weight):
     the averaging weights are the columns' positive totals.  Returns None (the
     general path answers) for small inputs, micro averaging, non-numeric
     labels, or when a column lacks positives or negatives (the general path
-    warns as scikit-learn does).
+    warns as scikit-learn does).  ``minmax``: the columns' (min, max) when
+    known.
     """
     yt = np.asarray(y_true)
     ys = np.asarray(y_score)
@@ -193,7 +197,8 @@ def _ovr_fast(y_true, y_score, classes, average, sample_weight):
     C = ys.shape[1]
     scores = np.empty(C)
     pos_tot = np.empty(C)
-    lo, hi = kb.column_min_max(ys)  # one pass over all columns (NaN: NaN)
+    # one pass over all columns (NaN: NaN)
+    lo, hi = kb.column_min_max(ys) if minmax is None else minmax
     for c in range(C):
         pos = np.array(classes[c]).astype(labels.dtype)
         if pos != classes[c]:

@@ -31,7 +31,6 @@ from ._threads import over_chunks
 CHUNK = 1 << 20          # tokens per chunk of the parallel passes (fixed)
 _FINE_BITS = 16
 _TARGET = 1 << 15         # keys per bucket (fits L2 with a float64 payload)
-_SMALL = 48               # insertion sort below this many keys
 _BLOCK = 1024             # keys computed per block before they are counted
 
 
@@ -48,11 +47,11 @@ def _order_key(b, sign):
     return b64 ^ m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _block_keys(bits, sign, kmin, y, pos, a, b, buf):
     """Packed keys ``((order key - kmin) << 1) | (y == pos)`` of tokens a..b
     into ``buf``, in a loop of its own over local slices so that it
-    vectorises (fused with the histogram or scatter it stays scalar)."""
+    vectorises (fused with the histogram or scatter loop it stays scalar)."""
     one = np.uint64(1)
     k0 = np.uint64(kmin)
     bb = bits[a:b]
@@ -62,115 +61,31 @@ def _block_keys(bits, sign, kmin, y, pos, a, b, buf):
     return b - a
 
 
-def packed_hist(bits, sign, kmin, y, pos, shift):
-    """Per-chunk histogram of ``packed key >> shift`` (packed keys of finite
-    scores, label ``y == pos``), over ``2**_FINE_BITS`` fine bins.
-
-    Parameters
-    ----------
-    bits : uint32 / uint64 (n,)          bit patterns of finite float32 /
-                                         float64 scores (a view)
-    sign : the sign bit of that width
-    kmin : order key of the smallest score (the bits' dtype)
-    y : (n,) labels;  pos : the positive label
-    shift : int
-
-    Returns
-    -------
-    hist : int32 (n_chunks, 2**_FINE_BITS)
-    """
-    nch = (bits.shape[0] + CHUNK - 1) // CHUNK
-    hist = np.zeros((nch, 1 << _FINE_BITS), dtype=np.int32)
-    over_chunks(_hist_range, nch, bits, sign, kmin, y, pos, np.uint64(shift), hist)
-    return hist
-
-
 @njit(cache=True, nogil=True)
-def _hist_range(c_lo, c_hi, bits, sign, kmin, y, pos, sh, hist):
-    """Chunks ``c_lo..c_hi`` of :func:`packed_hist`: writes their rows of ``hist``."""
+def _keys_range(c_lo, c_hi, bits, sign, kmin, y, pos, w, sh, scatter, hist, bmap, offs,
+                dk, dw):
+    """Chunks ``c_lo..c_hi`` of the packed keys: without ``scatter`` their
+    rows of the fine histogram ``hist`` (of ``key >> sh``); with it, their
+    keys (and weights) written into their buckets, chunk ``c`` from its own
+    offsets ``offs[c]`` (so the order is stable and the chunks write disjoint
+    slots of ``dk``/``dw``).  One kernel for both passes: one compile."""
     n = bits.shape[0]
-    buf = np.empty(_BLOCK, dtype=np.uint64)
+    # allocated here, not passed in: the compiler then knows that the block
+    # and the offsets do not alias dk / dw (the scatter runs 10 % faster)
+    kb = np.empty(_BLOCK, dtype=np.uint64)
     for c in range(c_lo, c_hi):
         a = c * CHUNK
         b = min(n, a + CHUNK)
         h = hist[c]
+        o = offs[c if scatter else 0].copy()
         for a0 in range(a, b, _BLOCK):
-            m = _block_keys(bits, sign, kmin, y, pos, a0, min(b, a0 + _BLOCK), buf)
+            m = _block_keys(bits, sign, kmin, y, pos, a0, min(b, a0 + _BLOCK), kb)
+            if not scatter:
+                for t in range(m):
+                    h[kb[t] >> sh] += 1
+                continue
             for t in range(m):
-                h[buf[t] >> sh] += 1
-
-
-@njit(cache=True)
-def _plan(hist):
-    """Group consecutive fine bins into buckets of about ``_TARGET`` keys.
-
-    Returns (bucket of each fine bin, bucket starts (nb + 1,), first fine
-    bin of each bucket (nb + 1,), the last entry = number of fine bins).
-    """
-    nch, nf = hist.shape
-    total = np.zeros(nf, dtype=np.int64)
-    for c in range(nch):
-        for f in range(nf):
-            total[f] += hist[c, f]
-    bmap = np.empty(nf, dtype=np.int32)
-    starts = np.empty(nf + 1, dtype=np.int64)
-    bfirst = np.empty(nf + 1, dtype=np.int64)
-    nb = 0
-    cur = 0
-    pos = 0
-    starts[0] = 0
-    bfirst[0] = 0
-    for f in range(nf):
-        t = total[f]
-        if cur > 0 and t > 0 and cur + t > _TARGET:  # buckets are never empty
-            nb += 1
-            starts[nb] = pos
-            bfirst[nb] = f
-            cur = 0
-        bmap[f] = nb
-        cur += t
-        pos += t
-    nb += 1
-    starts[nb] = pos
-    bfirst[nb] = nf
-    return bmap, starts[: nb + 1].copy(), bfirst[: nb + 1].copy()
-
-
-@njit(cache=True)
-def _chunk_offsets(hist, bmap, starts):
-    """Write offset of each (chunk, bucket) for the scatter: bucket start plus
-    the counts of the earlier chunks.  Serial: ``n_chunks * 2**_FINE_BITS``
-    additions (under 1 ms per million keys) do not pay for threads."""
-    nch, nf = hist.shape
-    nb = starts.shape[0] - 1
-    cnt = np.zeros((nch, nb), dtype=np.int64)
-    for c in range(nch):
-        for f in range(nf):
-            cnt[c, bmap[f]] += hist[c, f]
-    offs = np.empty((nch, nb), dtype=np.int64)
-    for b in range(nb):
-        o = starts[b]
-        for c in range(nch):
-            offs[c, b] = o
-            o += cnt[c, b]
-    return offs
-
-
-@njit(cache=True, nogil=True)
-def _scatter_range(c_lo, c_hi, bits, sign, kmin, y, pos, w, bmap, offs, sh, dk, dw):
-    """Chunks ``c_lo..c_hi``: their packed keys (and weights) written into
-    their buckets, chunk ``c`` from its own offsets ``offs[c]`` (so the order
-    is stable and the chunks write disjoint slots of ``dk``/``dw``)."""
-    n = bits.shape[0]
-    buf = np.empty(_BLOCK, dtype=np.uint64)
-    for c in range(c_lo, c_hi):
-        a = c * CHUNK
-        b = min(n, a + CHUNK)
-        o = offs[c].copy()
-        for a0 in range(a, b, _BLOCK):
-            m = _block_keys(bits, sign, kmin, y, pos, a0, min(b, a0 + _BLOCK), buf)
-            for t in range(m):
-                k = buf[t]
+                k = kb[t]
                 j = bmap[k >> sh]
                 p = o[j]
                 o[j] = p + 1
@@ -179,167 +94,208 @@ def _scatter_range(c_lo, c_hi, bits, sign, kmin, y, pos, w, bmap, offs, sh, dk, 
                     dw[p] = w[a0 + t]
 
 
-@njit(cache=True)
-def _sort_small(k, v, a, b):
-    for i in range(a + 1, b):
-        x = k[i]
-        if v is not None:
-            y = v[i]
-        j = i - 1
-        while j >= a and k[j] > x:
-            k[j + 1] = k[j]
-            if v is not None:
-                v[j + 1] = v[j]
-            j -= 1
-        k[j + 1] = x
-        if v is not None:
-            v[j + 1] = y
+def _plan(hist):
+    """Group consecutive fine bins into buckets of about ``_TARGET`` keys:
+    a bucket starts at a non-empty bin that would take a non-empty bucket
+    past ``_TARGET`` keys (so buckets are never empty and a bin larger than
+    ``_TARGET`` is a bucket of its own).  NumPy: one ``searchsorted`` per
+    bucket on the cumulated bin counts.
 
-
-@njit(cache=True)
-def _sort_bucket(k, v, a, b, lo, span):
-    """LSD radix sort of k[a:b] (and v alongside) in place.
-
-    Every key of the bucket lies in ``[lo, lo + span]`` (known from its fine
-    bins), so the digits cover only ``span``'s bits, split evenly into passes
-    of at most 11 bits; digits constant over the bucket are skipped.  Returns
-    the bucket's positive and negative weight totals (label in bit 0; unit
-    weights when ``v`` is None), summed in the histogram pass.
+    Returns (bucket of each fine bin (int32), bucket starts (nb + 1,),
+    first fine bin of each bucket (nb + 1,), the last entry = number of
+    fine bins), both int64.
     """
-    m = b - a
-    one = np.uint64(1)
-    tp = 0.0
-    fp = 0.0
-    if m < _SMALL:
-        for i in range(a, b):
-            lab = np.float64(np.uint64(k[i]) & one)
-            wi = 1.0 if v is None else v[i]
-            tp += wi * lab
-            fp += wi * (1.0 - lab)
-        _sort_small(k, v, a, b)
-        return tp, fp
-    nbits = 0
-    sp = np.uint64(span)
-    while sp > 0:
-        nbits += 1
-        sp >>= one
-    nd = (nbits + 10) // 11
-    width = (nbits + nd - 1) // nd if nd > 0 else 1
-    radix = 1 << width
-    dmask = np.uint64(radix - 1)
-    hist = np.zeros((max(nd, 1), radix), dtype=np.int64)
-    for i in range(a, b):
-        x = np.uint64(k[i])
-        lab = np.float64(x & one)
-        wi = 1.0 if v is None else v[i]
-        tp += wi * lab
-        fp += wi * (1.0 - lab)
-        x = x - np.uint64(lo)
-        for d in range(nd):
-            hist[d, (x >> np.uint64(width * d)) & dmask] += 1
-    tk = np.empty(m, dtype=k.dtype)
-    if v is not None:
-        tv = np.empty(m, dtype=v.dtype)
-    src_is_main = True
-    for d in range(nd):
-        h = hist[d]
-        skip = False
-        for q in range(radix):
-            if h[q] == m:
-                skip = True
-            if h[q] != 0:
-                break
-        if skip:
-            continue
-        t = 0
-        for q in range(radix):
-            c = h[q]
-            h[q] = t
-            t += c
-        sh = np.uint64(width * d)
-        if src_is_main:
-            for i in range(a, b):
-                x = k[i]
-                q = ((np.uint64(x) - np.uint64(lo)) >> sh) & dmask
-                p = h[q]
-                h[q] = p + 1
-                tk[p] = x
-                if v is not None:
-                    tv[p] = v[i]
-        else:
-            for i in range(m):
-                x = tk[i]
-                q = ((np.uint64(x) - np.uint64(lo)) >> sh) & dmask
-                p = h[q]
-                h[q] = p + 1
-                k[a + p] = x
-                if v is not None:
-                    v[a + p] = tv[i]
-        src_is_main = not src_is_main
-    if not src_is_main:
-        for i in range(m):
-            k[a + i] = tk[i]
-            if v is not None:
-                v[a + i] = tv[i]
-    return tp, fp
+    nf = hist.shape[1]
+    cum = hist.sum(axis=0, dtype=np.int64).cumsum()  # keys in bins 0..f
+    find = cum.searchsorted
+    starts = [0]
+    bfirst = [0]
+    f1 = int(find(0, "right"))  # first non-empty bin of the bucket
+    base = 0  # keys before the bucket
+    while f1 < nf:
+        # the next bucket starts at the first bin whose keys take the bucket
+        # past _TARGET (necessarily non-empty), but never at the bucket's
+        # first non-empty bin
+        f = int(find(max(base + _TARGET, int(cum[f1])), "right"))
+        if f >= nf:
+            break
+        base = int(cum[f - 1])
+        starts.append(base)
+        bfirst.append(f)
+        f1 = f
+    starts.append(int(cum[nf - 1]))
+    bfirst.append(nf)
+    bfirst = np.array(bfirst, dtype=np.int64)
+    bmap = np.repeat(np.arange(len(bfirst) - 1, dtype=np.int32), np.diff(bfirst))
+    return bmap, np.array(starts, dtype=np.int64), bfirst
+
+
+def _chunk_offsets(hist, bfirst, starts):
+    """Write offset of each (chunk, bucket) for the scatter: bucket start plus
+    the counts of the earlier chunks (int64, C-contiguous)."""
+    cnt = np.add.reduceat(hist, bfirst[:-1], axis=1, dtype=np.int64)
+    offs = np.cumsum(cnt, axis=0)
+    offs -= cnt
+    offs += starts[:-1]
+    return offs
 
 
 @njit(cache=True, nogil=True)
 def _sort_range(j_lo, j_hi, k, v, starts, bfirst, sh, scan, tot, nd, first):
-    """Sort buckets ``j_lo..j_hi`` in place and write their rows of ``tot``
-    (positive, negative totals) and, with ``scan``, of ``nd`` and ``first``:
-    a pass over each sorted bucket while it is still in cache, with the
-    totals summed from the top down (the curve scans' order), the number of
-    distinct scores and the sums at the bucket's first point."""
+    """Sort buckets ``j_lo..j_hi`` in place (keys ``k``, weights ``v`` or
+    None alongside) and write their rows of ``tot`` (positive, negative
+    totals; unit weights when ``v`` is None) and, with ``scan``, of ``nd`` and
+    ``first`` (see ``_scan_bucket``)."""
     one = np.uint64(1)
     for j in range(j_lo, j_hi):
         a = starts[j]
         b = starts[j + 1]
         lo = np.uint64(bfirst[j]) << sh
-        span = (np.uint64(bfirst[j + 1] - bfirst[j]) << sh) - np.uint64(1)
+        span = (np.uint64(bfirst[j + 1] - bfirst[j]) << sh) - one
         tp, fp = _sort_bucket(k, v, a, b, lo, span)
         if scan:
-            tp = 0.0
-            fp = 0.0
-            c = 0
-            for r in range(b - 1, a - 1, -1):
-                x = np.uint64(k[r])
-                lab = np.float64(x & one)
-                wi = 1.0 if v is None else v[r]
-                tp += wi * lab
-                fp += wi * (1.0 - lab)
-                close = r == a or (np.uint64(k[r - 1]) >> one) != (x >> one)
-                if c == 0 and close:  # branch on c == 0: taken once
-                    first[j, 0] = tp
-                    first[j, 1] = fp
-                c += 1 if close else 0
-            nd[j] = c
+            tp, fp = _scan_bucket(k, v, a, b, j, nd, first)
         tot[j, 0] = tp
         tot[j, 1] = fp
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _sort_bucket(k, v, a, b, lo, span):
+    """LSD radix sort of k[a:b] (and v alongside) in place; returns the
+    bucket's positive and negative weight totals (label in bit 0), summed in
+    the histogram pass.
+
+    Every key of the bucket lies in ``[lo, lo + span]`` (known from its fine
+    bins), so the digits cover only ``span``'s bits, split evenly into passes
+    of at most 11 bits; digits constant over the bucket are skipped.  Passes
+    alternate between the bucket and a scratch copy (``src`` / ``dst`` swap).
+    """
+    one = np.uint64(1)
+    m = b - a
+    nbits = 0
+    while span > 0:
+        nbits += 1
+        span >>= one
+    ndig = (nbits + 10) // 11
+    width = (nbits + ndig - 1) // ndig if ndig > 0 else 1
+    radix = 1 << width
+    dmask = np.uint64(radix - 1)
+    hist = np.zeros(max(ndig, 1) * radix, dtype=np.int64)
+    src = k[a:b]
+    tp = 0.0
+    fp = 0.0
+    for i in range(m):
+        x = np.uint64(src[i])
+        lab = np.float64(x & one)
+        wi = 1.0 if v is None else v[a + i]
+        tp += wi * lab
+        fp += wi * (1.0 - lab)
+        x = x - lo
+        for d in range(ndig):
+            hist[d * radix + np.int64((x >> np.uint64(width * d)) & dmask)] += 1
+    dst = np.empty(m, dtype=k.dtype)
+    if v is not None:
+        vsrc = v[a:b]
+        vdst = np.empty(m, dtype=v.dtype)
+    moved = False
+    for d in range(ndig):
+        h = hist[d * radix:(d + 1) * radix]
+        if _prefix_offsets(h, m):  # False: the digit is constant
+            dsh = np.uint64(width * d)
+            for i in range(m):
+                x = src[i]
+                q = ((np.uint64(x) - lo) >> dsh) & dmask
+                p = h[q]
+                h[q] = p + 1
+                dst[p] = x
+                if v is not None:
+                    vdst[p] = vsrc[i]
+            src, dst = dst, src
+            if v is not None:
+                vsrc, vdst = vdst, vsrc
+            moved = not moved
+    if moved:  # the sorted keys are in the scratch copy
+        for i in range(m):
+            k[a + i] = src[i]
+            if v is not None:
+                v[a + i] = vsrc[i]
+    return tp, fp
+
+
+@njit(cache=True, inline="always")
+def _prefix_offsets(h, m):
+    """Turn a digit's histogram ``h`` (of ``m`` keys) into start offsets;
+    False (``h`` unchanged) when one value holds every key."""
+    for q in range(h.shape[0]):
+        if h[q] == m:
+            return False
+        if h[q] != 0:
+            break
+    t = 0
+    for q in range(h.shape[0]):
+        c = h[q]
+        h[q] = t
+        t += c
+    return True
+
+
+@njit(cache=True, inline="always")
+def _scan_bucket(k, v, a, b, j, nd, first):
+    """A pass over sorted bucket ``j`` (keys ``a..b``) while it is still in
+    cache: returns its totals summed from the top down (the curve scans'
+    order) and writes its number of distinct scores into ``nd[j]`` and the
+    sums at its first point into ``first[j]``."""
+    one = np.uint64(1)
+    tp = 0.0
+    fp = 0.0
+    c = 0
+    for r in range(b - 1, a - 1, -1):
+        x = np.uint64(k[r])
+        lab = np.float64(x & one)
+        wi = 1.0 if v is None else v[r]
+        tp += wi * lab
+        fp += wi * (1.0 - lab)
+        close = r == a or (np.uint64(k[r - 1]) >> one) != (x >> one)
+        if c == 0 and close:  # branch on c == 0: taken once
+            first[j, 0] = tp
+            first[j, 1] = fp
+        c += 1 if close else 0
+    nd[j] = c
+    return tp, fp
+
+
 def _prefault(a):
-    """Touch every page of a fresh array from one thread: concurrent first
+    """Touch every page of a fresh 1-D array from one thread: concurrent first
     touches from several threads are several times slower here."""
-    step = max(1, 4096 // a.itemsize)
-    for i in range(0, a.shape[0], step):
-        a[i] = 0
+    a[::max(1, 4096 // a.itemsize)] = 0
 
 
-def bucket_sort(bits, sign, kmin, y, pos, w, hist, shift, dk, dw, scan):
-    """Sort the packed keys of the scores with bits ``bits`` (label ``y == pos``) into ``dk``
-    (uint32 or uint64, length n), carrying ``w`` into ``dw`` (or None), given
-    their fine histogram; returns the bucket starts, the per-bucket
-    (positive, negative) weight totals and, with ``scan``, the curve scans'
-    per-bucket data (see ``_sort_range``)."""
+def bucket_sort(bits, sign, kmin, y, pos, w, shift, dk, dw, scan):
+    """Sort the packed keys of the scores with bits ``bits`` (label ``y == pos``,
+    fine bins of ``key >> shift``) into ``dk`` (uint32 or uint64, length n),
+    carrying ``w`` into ``dw`` (or None); returns the bucket starts, the
+    per-bucket (positive, negative) weight totals and, with ``scan``, the
+    curve scans' per-bucket data (see ``_sort_range``).
+
+    Parameters
+    ----------
+    bits : uint32 / uint64 (n,)          bit patterns of finite float32 /
+                                         float64 scores (a view)
+    sign : the sign bit of that width
+    kmin : order key of the smallest score (the bits' dtype)
+    y : (n,) labels;  pos : the positive label
+    """
+    nch = (bits.shape[0] + CHUNK - 1) // CHUNK
+    hist = np.zeros((nch, 1 << _FINE_BITS), dtype=np.int32)
+    sh = np.uint64(shift)
+    over_chunks(_keys_range, nch, bits, sign, kmin, y, pos, w, sh, False, hist,
+                np.empty(0, dtype=np.int32), np.empty((1, 0), dtype=np.int64), dk, dw)
     bmap, starts, bfirst = _plan(hist)
-    offs = _chunk_offsets(hist, bmap, starts)
+    offs = _chunk_offsets(hist, bfirst, starts)
     _prefault(dk)
     if w is not None:
         _prefault(dw)
-    sh = np.uint64(shift)
-    over_chunks(_scatter_range, offs.shape[0], bits, sign, kmin, y, pos, w, bmap, offs, sh,
+    over_chunks(_keys_range, nch, bits, sign, kmin, y, pos, w, sh, True, hist, bmap, offs,
                 dk, dw)
     nb = starts.shape[0] - 1
     tot = np.empty((nb, 2), dtype=np.float64)
@@ -351,19 +307,17 @@ def bucket_sort(bits, sign, kmin, y, pos, w, hist, shift, dk, dw, scan):
 
 # ---------------------------------------------------------------- scans
 
-@njit(cache=True)
 def _prefix_from_top(tot):
-    """Totals of the buckets above each bucket (descending score order)."""
+    """Totals of the buckets above each bucket (descending score order), and
+    the grand totals: sums from the top bucket down (``cumsum`` adds in
+    order, as a loop would)."""
     nb = tot.shape[0]
+    acc = np.cumsum(tot[::-1], axis=0)  # acc[i]: the top i + 1 buckets
     before = np.zeros((nb, 2), dtype=np.float64)
-    tp = 0.0
-    fp = 0.0
-    for j in range(nb - 1, -1, -1):
-        before[j, 0] = tp
-        before[j, 1] = fp
-        tp += tot[j, 0]
-        fp += tot[j, 1]
-    return before, tp, fp
+    before[:nb - 1] = acc[:nb - 1][::-1]
+    if nb == 0:
+        return before, 0.0, 0.0
+    return before, float(acc[nb - 1, 0]), float(acc[nb - 1, 1])
 
 
 @njit(cache=True, inline="always")
@@ -386,33 +340,6 @@ def _block_points(sk, sw, r, lo, a, tp, fp, tp0, fp0, bt, bf, bk, q):
         bk[q] = sk[rr]
         q += 1 if (rr == a or (np.uint64(sk[rr - 1]) >> one) != (k >> one)) else 0
     return q, tp, fp
-
-
-@njit(cache=True)
-def _bucket_auc_ap(sk, sw, a, b, tp0, fp0, ptp, pfp, pk):
-    """Trapezoid and precision-step sums of one bucket, scanned from its top
-    starting at totals (tp0, fp0).  Blocks of keys are first reduced to their
-    curve points (``_block_points``, slot 0 holding the previous point), then
-    the points' terms are summed in a vectorisable loop."""
-    area = 0.0
-    ap = 0.0
-    blk = ptp.shape[0] - 1
-    ptp[0] = tp0
-    pfp[0] = fp0
-    tp = 0.0
-    fp = 0.0
-    r = b - 1
-    while r >= a:
-        lo = max(a, r - blk + 1)
-        q, tp, fp = _block_points(sk, sw, r, lo, a, tp, fp, tp0, fp0, ptp, pfp, pk, 1)
-        for t in range(1, q):
-            area += (pfp[t] - pfp[t - 1]) * (ptp[t] + ptp[t - 1])
-            ap += (ptp[t] - ptp[t - 1]) * (ptp[t] / max(ptp[t] + pfp[t], 1e-300))
-        # the last point of the block starts the next one
-        ptp[0] = ptp[q - 1]
-        pfp[0] = pfp[q - 1]
-        r = lo - 1
-    return area * 0.5, ap
 
 
 def auc_ap_sorted(sk, sw, starts, tot):
@@ -440,14 +367,36 @@ def auc_ap_sorted(sk, sw, starts, tot):
 @njit(cache=True, nogil=True)
 def _auc_ap_range(j_lo, j_hi, sk, sw, starts, before, parts):
     """Buckets ``j_lo..j_hi`` of :func:`auc_ap_sorted`: writes their rows of
-    ``parts`` (trapezoid sum, precision-step sum)."""
+    ``parts`` (trapezoid sum, precision-step sum), each bucket scanned from
+    its top starting at the totals above it.  Blocks of keys are first
+    reduced to their curve points (``_block_points``, slot 0 holding the
+    previous point), then the points' terms are summed in a vectorisable
+    loop."""
     ptp = np.empty(_BLOCK + 1, dtype=np.float64)
     pfp = np.empty(_BLOCK + 1, dtype=np.float64)
     pk = np.empty(_BLOCK + 1, dtype=sk.dtype)
     for j in range(j_lo, j_hi):
-        area, ap = _bucket_auc_ap(sk, sw, starts[j], starts[j + 1],
-                                  before[j, 0], before[j, 1], ptp, pfp, pk)
-        parts[j, 0] = area
+        a = starts[j]
+        tp0 = before[j, 0]
+        fp0 = before[j, 1]
+        area = 0.0
+        ap = 0.0
+        ptp[0] = tp0
+        pfp[0] = fp0
+        tp = 0.0
+        fp = 0.0
+        r = starts[j + 1] - 1
+        while r >= a:
+            lo = max(a, r - _BLOCK + 1)
+            q, tp, fp = _block_points(sk, sw, r, lo, a, tp, fp, tp0, fp0, ptp, pfp, pk, 1)
+            for t in range(1, q):
+                area += (pfp[t] - pfp[t - 1]) * (ptp[t] + ptp[t - 1])
+                ap += (ptp[t] - ptp[t - 1]) * (ptp[t] / max(ptp[t] + pfp[t], 1e-300))
+            # the last point of the block starts the next one
+            ptp[0] = ptp[q - 1]
+            pfp[0] = pfp[q - 1]
+            r = lo - 1
+        parts[j, 0] = area * 0.5
         parts[j, 1] = ap
 
 
@@ -530,6 +479,15 @@ def _decode_range(c_lo, c_hi, kk, kmin, sign, out):
         dst[t] = ok ^ s64 if (ok & s64) != 0 else ok ^ full
 
 
+@njit(cache=True, inline="always")
+def _key_bits(key, kmin, sign):
+    """The score bits of one packed key (``_decode_range``'s formula)."""
+    one = np.uint64(1)
+    s64 = np.uint64(sign)
+    ok = (np.uint64(key) >> one) + np.uint64(kmin)
+    return ok ^ s64 if (ok & s64) != 0 else ok ^ (s64 | (s64 - one))
+
+
 def roc_rates(fps, tps):
     """``fpr, tpr`` with the leading (0, 0) point: sums over the last sums
     (NaN when that total is 0)."""
@@ -586,7 +544,8 @@ def min_max(y):
     hi = np.empty(nch, dtype=y.dtype)
     nan = np.zeros(nch, dtype=np.int64)
     over_chunks(_min_max_range, nch, y, lo, hi, nan)
-    return _reduce_min_max(lo, hi, nan)
+    return _first_extreme(lo.tolist(), False), _first_extreme(hi.tolist(), True), int(
+        nan.sum())
 
 
 @njit(cache=True, nogil=True)
@@ -610,15 +569,26 @@ def _min_max_range(c_lo, c_hi, y, lo, hi, nan):
         nan[c] = bad
 
 
-@njit(cache=True)
-def _reduce_min_max(lo, hi, nan):
-    """The chunks' reduction, in Numba as before (same scalars, same choice
-    between equal extremes)."""
-    return lo.min(), hi.max(), nan.sum()
+def _first_extreme(vals, largest):
+    """The chunks' reduction as Numba's ``min()`` / ``max()`` of an array:
+    the first NaN if any, else the first of equal extremes (-0.0 / 0.0);
+    Python scalars.  In Python: a handful of values does not pay a compile."""
+    best = vals[0]
+    for v in vals:
+        if v != v:
+            return v
+        if (v > best) if largest else (v < best):
+            best = v
+    return best
 
 
 def count_other(y, lo, hi):
     """How many values are neither ``lo`` nor ``hi``."""
+    if y.dtype.kind in "iu" and 0 <= int(hi) - int(lo) < 4096:
+        # integer labels: the counting kernel of small_range_counts (that the
+        # caller runs next on multiclass labels: one compile for both)
+        cnt = _range_counts(y, int(lo), int(hi) - int(lo) + 1)
+        return int(cnt[-1] + cnt[1:-2].sum())  # outside, strictly between
     cnt = np.zeros((y.shape[0] + CHUNK - 1) // CHUNK, dtype=np.int64)
     over_chunks(_count_other_range, cnt.shape[0], y, lo, hi, cnt)
     return int(cnt.sum())
@@ -650,72 +620,24 @@ def _keeps(mode, has_prev, has_next, ppt, ppf, pt, pf, ct, cf):
     return (pt - ppt != 0) or (ct - pt != 0)
 
 
-@njit(cache=True)
-def _walk_bucket(sk, sw, a, b, tp0, fp0, has_prev, ppt, ppf, has_next, nt, nf,
-                 mode, out_pos, r1, r2, kk, TP, FP, roc, n_out, bt, bf, bk):
-    """Walk one bucket's points from its top; count the kept ones and, when
-    ``out_pos >= 0``, write them (rates and keys) from output slot
-    ``out_pos`` on.  Returns the number kept.
-
-    Blocks of keys are first reduced to their points (branch-free compaction
-    into ``bt``/``bf``/``bk``); each point is then decided once its successor
-    is known.
-    """
-    blk = bt.shape[0]
-    tp = 0.0
-    fp = 0.0
-    have_p = False
-    pt = 0.0
-    pf = 0.0
-    pk = sk[a]
-    kept = 0
-    write = out_pos >= 0
-    r = b - 1
-    while r >= a:
-        lo = max(a, r - blk + 1)
-        q, tp, fp = _block_points(sk, sw, r, lo, a, tp, fp, tp0, fp0, bt, bf, bk, 0)
-        for t in range(q):
-            ct = bt[t]
-            cf = bf[t]
-            if have_p:
-                keep = _keeps(mode, has_prev, True, ppt, ppf, pt, pf, ct, cf)
-                if write and keep:
-                    _write_point(out_pos + kept, pt, pf, pk, r1, r2, kk, TP, FP, roc,
-                                 n_out)
-                kept += 1 if keep else 0
-                has_prev = True
-                ppt = pt
-                ppf = pf
-            pt = ct
-            pf = cf
-            pk = bk[t]
-            have_p = True
-        r = lo - 1
-    if _keeps(mode, has_prev, has_next, ppt, ppf, pt, pf, nt, nf):
-        if write:
-            _write_point(out_pos + kept, pt, pf, pk, r1, r2, kk, TP, FP, roc, n_out)
-        kept += 1
-    return kept
-
-
 @njit(cache=True, inline="always")
-def _write_point(q, tp, fp, key, r1, r2, kk, TP, FP, roc, n_out):
-    """Write kept point q (0 = highest score)."""
+def _write_point(q, tp, fp, key, r1, r2, kk, kmin, sign, TP, FP, roc, n_out):
+    """Write kept point q (0 = highest score): its rates and its score's bits."""
     if roc:
         # slot 0 holds the leading (0, 0) point
         r1[q + 1] = fp / FP if FP > 0 else np.nan
         r2[q + 1] = tp / TP if TP > 0 else np.nan
-        kk[q] = key
+        kk[q] = _key_bits(key, kmin, sign)
     else:
         # increasing-threshold order: point q goes to slot n_out - 1 - q
         i = n_out - 1 - q
         ps = tp + fp
         r1[i] = tp / ps if ps != 0 else 0.0
         r2[i] = tp / TP if TP != 0 else 1.0
-        kk[i] = key
+        kk[i] = _key_bits(key, kmin, sign)
 
 
-def curve_rates(sk, sw, starts, mode, roc, tot, nd, first, raw):
+def curve_rates(sk, sw, starts, mode, roc, tot, nd, first, raw, kmin, sign):
     """ROC (``roc``) or precision-recall arrays straight from the sorted keys.
 
     ``raw`` (ROC only): the sums themselves instead of the rates.
@@ -732,8 +654,9 @@ def curve_rates(sk, sw, starts, mode, roc, tot, nd, first, raw):
     r1, r2 : float64 (K + 1,)
         ROC: fpr, tpr with the leading (0, 0) point; PR: precision, recall in
         increasing-threshold order with the final (1, 0) point.
-    kk : (K,) the packed keys of the kept points (ROC: descending scores;
-        PR: ascending).
+    kk : (K,) the kept points' scores as bits of ``sign``'s width (the packed
+        keys decoded with ``kmin`` as they are written; ROC: descending
+        scores, PR: ascending).
     TP, FP : float64 totals.
     """
     nb = starts.shape[0] - 1
@@ -744,21 +667,22 @@ def curve_rates(sk, sw, starts, mode, roc, tot, nd, first, raw):
     fst = before + first
     lst = before + tot
     dummy = np.empty(0, dtype=np.float64)
-    dk = np.empty(0, dtype=sk.dtype)
+    dk = np.empty(0, dtype=sign.dtype)
     if mode == 0:
         kept = nd.copy()
     else:
-        # count pass: out0 = -1 makes _walk_bucket count without writing
+        # count pass: out0 = -1 makes _walk_range count without writing
         kept = np.empty(nb, dtype=np.int64)
         over_chunks(_walk_range, nb, sk, sw, starts, before, fst, lst, mode,
-                    np.full(nb, -1, dtype=np.int64), dummy, dummy, dk, dT, dF, roc, 0, kept)
+                    np.full(nb, -1, dtype=np.int64), dummy, dummy, dk, kmin, sign, dT, dF, roc,
+                    0, kept)
     # first output slot of each bucket: the points kept by the buckets above
     from_top = np.cumsum(kept[::-1])[::-1]  # from_top[j] = kept[j:].sum()
     K = int(from_top[0]) if nb else 0
     out0 = from_top - kept
     r1 = np.empty(K + 1, dtype=np.float64)
     r2 = np.empty(K + 1, dtype=np.float64)
-    kk = np.empty(K, dtype=sk.dtype)
+    kk = np.empty(K, dtype=sign.dtype)
     _prefault(r1)
     _prefault(r2)
     _prefault(kk)
@@ -769,116 +693,166 @@ def curve_rates(sk, sw, starts, mode, roc, tot, nd, first, raw):
         r1[K] = 1.0
         r2[K] = 0.0
     over_chunks(_walk_range, nb, sk, sw, starts, before, fst, lst, mode, out0, r1, r2, kk,
-                dT, dF, roc, K, kept)
+                kmin, sign, dT, dF, roc, K, kept)
     return r1, r2, kk, TP, FP
 
 
 @njit(cache=True, nogil=True)
 def _walk_range(j_lo, j_hi, sk, sw, starts, before, fst, lst, mode, out0, r1, r2, kk,
-                dT, dF, roc, K, kept):
-    """Buckets ``j_lo..j_hi`` of :func:`curve_rates`: writes their entries of
-    ``kept`` (points kept) and, where ``out0[j] >= 0``, their kept points into
-    ``r1``, ``r2``, ``kk`` from output slot ``out0[j]`` on.  The neighbours of
-    a bucket's end points are the adjacent buckets' end points (``lst`` of the
-    bucket below, ``fst`` of the one above)."""
+                kmin, sign, dT, dF, roc, K, kept):
+    """Buckets ``j_lo..j_hi`` of :func:`curve_rates`: walks each bucket's
+    points from its top, writes its number of kept points into ``kept`` and,
+    where ``out0[j] >= 0``, its kept points into ``r1``, ``r2``, ``kk`` from
+    output slot ``out0[j]`` on.
+
+    Blocks of keys are first reduced to their points (branch-free compaction
+    into ``bt``/``bf``/``bk``); each point is then decided once its successor
+    is known.  The neighbours of a bucket's end points are the adjacent
+    buckets' end points (``lst`` of the bucket below, ``fst`` of the one
+    above).  (One function, no inlined walk: inlining costs compile time.)
+    """
     nb = starts.shape[0] - 1
     bt = np.empty(_BLOCK, dtype=np.float64)
     bf = np.empty(_BLOCK, dtype=np.float64)
     bk = np.empty(_BLOCK, dtype=sk.dtype)
     for j in range(j_lo, j_hi):
-        hp = j < nb - 1
-        hn = j > 0
-        kept[j] = _walk_bucket(
-            sk, sw, starts[j], starts[j + 1], before[j, 0], before[j, 1],
-            hp, lst[j + 1, 0] if hp else 0.0, lst[j + 1, 1] if hp else 0.0,
-            hn, fst[j - 1, 0] if hn else 0.0, fst[j - 1, 1] if hn else 0.0,
-            mode, out0[j], r1, r2, kk, dT, dF, roc, K, bt, bf, bk)
+        a = starts[j]
+        has_prev = j < nb - 1
+        ppt = lst[j + 1, 0] if has_prev else 0.0
+        ppf = lst[j + 1, 1] if has_prev else 0.0
+        has_next = j > 0
+        tp = 0.0
+        fp = 0.0
+        have_p = False
+        pt = 0.0
+        pf = 0.0
+        pk = sk[a]
+        n_kept = 0
+        out_pos = out0[j]
+        r = starts[j + 1] - 1
+        last = False
+        # the blocks' points and, last, the next bucket's first point: the
+        # point decision is compiled once
+        while not last:
+            if r >= a:
+                lo = max(a, r - _BLOCK + 1)
+                q, tp, fp = _block_points(sk, sw, r, lo, a, tp, fp, before[j, 0],
+                                          before[j, 1], bt, bf, bk, 0)
+                r = lo - 1
+            else:
+                bt[0] = fst[j - 1, 0] if has_next else 0.0
+                bf[0] = fst[j - 1, 1] if has_next else 0.0
+                q = 1
+                last = True
+            for t in range(q):
+                if have_p:
+                    keep = _keeps(mode, has_prev, has_next or not last, ppt, ppf, pt, pf,
+                                  bt[t], bf[t])
+                    if out_pos >= 0 and keep:
+                        _write_point(out_pos + n_kept, pt, pf, pk, r1, r2, kk, kmin, sign,
+                                     dT, dF, roc, K)
+                    n_kept += 1 if keep else 0
+                    has_prev = True
+                    ppt = pt
+                    ppf = pf
+                pt = bt[t]
+                pf = bf[t]
+                pk = bk[t]
+                have_p = True
+        kept[j] = n_kept
 
 
 def rows_close_to_one(p, rtol, atol):
     """Whether every row sum ``s`` of ``p`` (n, C) satisfies numpy's
     ``isclose(1, s)``: ``|1 - s| <= atol + rtol * |s|`` (sums in the input's
     dtype, as ``p.sum(axis=1)``; NaN sums fail)."""
-    bad = np.zeros((p.shape[0] + CHUNK - 1) // CHUNK, dtype=np.int64)
-    over_chunks(_rows_off_range, bad.shape[0], p, rtol, atol, bad)
-    return bool(bad.sum() == 0)
-
-
-@njit(cache=True, nogil=True)
-def _rows_off_range(c_lo, c_hi, p, rtol, atol, bad):
-    """Chunks ``c_lo..c_hi`` of :func:`rows_close_to_one`: writes their
-    number of rows not close to one into ``bad``."""
-    n, C = p.shape
-    for c in range(c_lo, c_hi):
-        q = 0
-        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-            s = p[i, 0] - p[i, 0]  # zero of the input's dtype
-            for j in range(C):
-                s += p[i, j]
-            s64 = np.float64(s)
-            q += 0 if abs(1.0 - s64) <= atol + rtol * abs(s64) else 1
-        bad[c] = q
+    return column_stats(p, rtol, atol)[0]
 
 
 def column_min_max(p):
     """Per-column (min, max) of ``p`` (n, C), n > 0, in one parallel pass;
     NaN anywhere in a column makes its min and max NaN."""
+    return column_stats(p, 0.0, 0.0)[1:]
+
+
+def column_stats(p, rtol, atol):
+    """``(rows_close_to_one(p, rtol, atol), *column_min_max(p))`` in one
+    parallel pass over ``p`` (n, C), n > 0 (one kernel for both)."""
     C = p.shape[1]
     nch = (p.shape[0] + CHUNK - 1) // CHUNK
     lo = np.empty((nch, C), dtype=np.float64)
     hi = np.empty((nch, C), dtype=np.float64)
     nan = np.zeros((nch, C), dtype=np.int64)
-    over_chunks(_column_min_max_range, nch, p, lo, hi, nan)
+    bad = np.zeros(nch, dtype=np.int64)
+    over_chunks(_columns_range, nch, p, float(rtol), float(atol), lo, hi, nan, bad)
     mn = lo.min(axis=0)
     mx = hi.max(axis=0)
     has_nan = nan.sum(axis=0) > 0
     mn[has_nan] = np.nan
     mx[has_nan] = np.nan
-    return mn, mx
+    return bool(bad.sum() == 0), mn, mx
 
 
 @njit(cache=True, nogil=True)
-def _column_min_max_range(c_lo, c_hi, p, lo, hi, nan):
-    """Chunks ``c_lo..c_hi`` of :func:`column_min_max`: writes their rows of
-    ``lo``, ``hi`` and ``nan`` (per-column NaN counts)."""
+def _columns_range(c_lo, c_hi, p, rtol, atol, lo, hi, nan, bad):
+    """Chunks ``c_lo..c_hi`` of :func:`column_stats`: writes their rows of
+    ``lo``, ``hi`` and ``nan`` (per-column NaN counts) and their number of
+    rows whose sum (in the input's dtype) is not close to one into ``bad``."""
     n, C = p.shape
     # a chunk accumulates in arrays of its own, copied to its rows at the end:
     # rows of neighbouring chunks share cache lines, and updating them in the
     # loop made two threads slower than one
     mn = np.empty(C, dtype=np.float64)
     mx = np.empty(C, dtype=np.float64)
-    bad = np.empty(C, dtype=np.int64)
+    nn = np.empty(C, dtype=np.int64)
     for c in range(c_lo, c_hi):
         a = c * CHUNK
         b = min(n, a + CHUNK)
         for j in range(C):
             mn[j] = p[a, j]
             mx[j] = p[a, j]
-            bad[j] = 0
+            nn[j] = 0
+        q = 0
         for i in range(a, b):
+            s = p[i, 0] - p[i, 0]  # zero of the input's dtype
             for j in range(C):
                 v = p[i, j]
+                s += v
                 mn[j] = min(mn[j], v)
                 mx[j] = max(mx[j], v)
-                bad[j] += 1 if v != v else 0
-        lo[c] = mn
-        hi[c] = mx
-        nan[c] = bad
+                nn[j] += 1 if v != v else 0
+            s64 = np.float64(s)
+            q += 0 if abs(1.0 - s64) <= atol + rtol * abs(s64) else 1
+        bad[c] = q
+        # element by element: a whole-row store compiles a shape check
+        # (and its error message) that costs more than this kernel
+        for j in range(C):
+            lo[c, j] = mn[j]
+            hi[c, j] = mx[j]
+            nan[c, j] = nn[j]
 
 
 def small_range_counts(y, lo, size):
     """``np.bincount(y - lo, minlength=size)`` for integer labels known to lie
     in [lo, lo + size), per chunk in parallel, summed over the chunks."""
-    cnt = np.zeros(((y.shape[0] + CHUNK - 1) // CHUNK, size), dtype=np.int64)
-    over_chunks(_small_range_counts_range, cnt.shape[0], y, lo, cnt)
+    return _range_counts(y, lo, size)[:size]
+
+
+def _range_counts(y, lo, size):
+    """Counts of the integer values ``lo .. lo + size - 1`` of ``y`` and, in
+    the last entry, of all other values ((size + 1,) int64)."""
+    cnt = np.zeros(((y.shape[0] + CHUNK - 1) // CHUNK, size + 1), dtype=np.int64)
+    over_chunks(_range_counts_range, cnt.shape[0], y, lo, cnt)
     return cnt.sum(axis=0)
 
 
 @njit(cache=True, nogil=True)
-def _small_range_counts_range(c_lo, c_hi, y, lo, cnt):
-    """Chunks ``c_lo..c_hi`` of :func:`small_range_counts`: writes their rows
-    of ``cnt``."""
+def _range_counts_range(c_lo, c_hi, y, lo, cnt):
+    """Chunks ``c_lo..c_hi`` of :func:`_range_counts`: writes their rows of
+    ``cnt``."""
     n = y.shape[0]
+    size = cnt.shape[1] - 1
     for c in range(c_lo, c_hi):
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-            cnt[c, np.int64(y[i]) - lo] += 1
+            d = np.int64(y[i]) - lo
+            cnt[c, d if (d >= 0 and d < size) else size] += 1

@@ -32,8 +32,9 @@ Determinism
 -----------
 The parallel update cuts the tokens into a number of contiguous parts that
 depends only on the number of tokens and the table size (never on the thread
-count); each part accumulates into its own table and the caller adds the part
-tables in part order.  Unweighted parts count in int64 (exact); weighted
+count); each part accumulates into its own table (serial ``nogil`` range
+kernels on the thread pool of ``_threads.over_chunks``) and the caller adds
+the part tables in part order.  Unweighted parts count in int64 (exact); weighted
 parts sum in float64.  Results are bitwise identical for any
 ``NUMBA_NUM_THREADS``.
 
@@ -49,7 +50,7 @@ table, so a failing update never changes the state.
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types
+from numba import njit, types
 from numba.extending import intrinsic, overload
 
 from .. import keys
@@ -58,6 +59,7 @@ from .. import keys
 from ..numpy.ranking_stream import TIE_TOL  # noqa: F401
 from .confusion import _fill_weights
 from .ranking import _add_point, _finish_auc_ap
+from ._threads import over_chunks
 
 # The scans return a code of _kernels/codes.py (first bad element in token order).
 from ..codes import (  # noqa: F401  (the codes these kernels report)
@@ -484,41 +486,36 @@ def _labels_lt(y, C):
 
 
 @njit(cache=True)
-def _all_valid(multiclass, y, s, C, w):
-    """Every label, score and weight valid (no mask, no ignore_index)."""
+def _all_valid(s, w):
+    """Every score and weight valid (the labels are checked by ``_labels01``
+    / ``_labels_lt``: a call compiles only the check of its kind)."""
     ok = True
     for b0 in range(0, s.shape[0], _BLK * 64):
         b1 = min(b0 + _BLK * 64, s.shape[0])
         ok &= _finite_all(s[b0:b1])
     if w is not None:
         ok &= _weights_valid(w)
-    if multiclass:
-        ok &= _labels_lt(y, C)
-    else:
-        ok &= _labels01(y)
     return ok
 
 
 # ------------------------------------------------------------------- drivers
-# One serial and one parallel driver per kind (separate functions, so that a
-# call compiles only the kernel it uses).
+# Python drivers over the compiled pieces, so that a call compiles only the
+# kernels it runs (an update without mask or ignore_index whose inputs are
+# valid never compiles the scalar scans).
 
-@njit(cache=True)
 def scan_indicator(y, s, C, w, rep, mask, ignore):
     """First bad element of an update: (token, column, code)."""
     return _scan_indicator(y, s, C, w, rep, mask, ignore)
 
 
-@njit(cache=True)
 def scan_multiclass(y, s, C, w, rep, mask, ignore):
     return _scan_multiclass(y, s, C, w, rep, mask, ignore)
 
 
-@njit(cache=True)
 def indicator_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab, mom, mom2, sqw):
     """Validate, then add every token into the flat tables ``tab``, ``mom``,
     ``mom2`` and ``sqw`` in place (so a failing update leaves them unchanged)."""
-    if mask is None and ignore is None and _all_valid(False, y, s, C, w):
+    if mask is None and ignore is None and _all_valid(s, w) and _labels01(y):
         i, c, code = -1, -1, OK
     else:
         i, c, code = _scan_indicator(y, s, C, w, rep, mask, ignore)
@@ -528,9 +525,9 @@ def indicator_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab, mom, mom2, 
     return i, c, code
 
 
-@njit(cache=True)
 def multiclass_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab, mom, mom2, sqw):
-    if mask is None and ignore is None and _all_valid(True, y, s, C, w):
+    """:func:`indicator_serial` for multiclass tokens."""
+    if mask is None and ignore is None and _all_valid(s, w) and _labels_lt(y, C):
         i, c, code = -1, -1, OK
     else:
         i, c, code = _scan_multiclass(y, s, C, w, rep, mask, ignore)
@@ -540,61 +537,75 @@ def multiclass_serial(y, s, C, w, rep, mask, ignore, cw, binmap, tab, mom, mom2,
     return i, c, code
 
 
-@njit(cache=True, parallel=True)
 def indicator_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, m2parts,
                     sqparts, ranges):
     """Add part p of the tokens into ``parts[p]``, ``mparts[p]``,
     ``m2parts[p]`` and ``sqparts[p]`` (P, table size) and the range of cells it wrote into
     ``ranges[p]``; the caller adds the parts in order with ``add_parts`` (and
-    discards them when the code is not OK)."""
-    n = s.shape[0] // C
-    P = parts.shape[0]
-    oks = np.ones(P, dtype=np.bool_)
-    for p in prange(P):
-        a = p * n // P
-        b = (p + 1) * n // P
-        okp, lop, hip = _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap, a, b,
-                                       parts[p], mparts[p], m2parts[p], sqparts[p])
-        oks[p] = okp
-        ranges[p, 0] = lop
-        ranges[p, 1] = hip
+    discards them when the code is not OK).  The parts run on the thread pool
+    (``_threads.over_chunks``), each into its own rows."""
+    oks = np.ones(parts.shape[0], dtype=np.bool_)
+    over_chunks(_indicator_parts_range, parts.shape[0], y, s, C, w, rep, mask, ignore, cw,
+                binmap, parts, mparts, m2parts, sqparts, ranges, oks)
     if oks.all():
         return -1, -1, OK
     return _scan_indicator(y, s, C, w, rep, mask, ignore)
 
 
-@njit(cache=True, parallel=True)
-def multiclass_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, m2parts,
-                     sqparts, ranges):
-    n = y.shape[0]
+@njit(cache=True, nogil=True)
+def _indicator_parts_range(p_lo, p_hi, y, s, C, w, rep, mask, ignore, cw, binmap, parts,
+                           mparts, m2parts, sqparts, ranges, oks):
+    """Parts ``p_lo..p_hi`` of :func:`indicator_parts`: their rows of the
+    part tables, of ``ranges`` and of ``oks`` (every kept element valid)."""
+    n = s.shape[0] // C
     P = parts.shape[0]
-    oks = np.ones(P, dtype=np.bool_)
-    for p in prange(P):
-        a = p * n // P
-        b = (p + 1) * n // P
-        okp, lop, hip = _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap, a, b,
-                                        parts[p], mparts[p], m2parts[p],
-                                        sqparts[p])
+    for p in range(p_lo, p_hi):
+        okp, lop, hip = _acc_indicator(y, s, C, w, rep, mask, ignore, cw, binmap,
+                                       p * n // P, (p + 1) * n // P,
+                                       parts[p], mparts[p], m2parts[p], sqparts[p])
         oks[p] = okp
         ranges[p, 0] = lop
         ranges[p, 1] = hip
+
+
+def multiclass_parts(y, s, C, w, rep, mask, ignore, cw, binmap, parts, mparts, m2parts,
+                     sqparts, ranges):
+    """:func:`indicator_parts` for multiclass tokens."""
+    oks = np.ones(parts.shape[0], dtype=np.bool_)
+    over_chunks(_multiclass_parts_range, parts.shape[0], y, s, C, w, rep, mask, ignore, cw,
+                binmap, parts, mparts, m2parts, sqparts, ranges, oks)
     if oks.all():
         return -1, -1, OK
     return _scan_multiclass(y, s, C, w, rep, mask, ignore)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def _multiclass_parts_range(p_lo, p_hi, y, s, C, w, rep, mask, ignore, cw, binmap, parts,
+                            mparts, m2parts, sqparts, ranges, oks):
+    """Parts ``p_lo..p_hi`` of :func:`multiclass_parts`."""
+    n = y.shape[0]
+    P = parts.shape[0]
+    for p in range(p_lo, p_hi):
+        okp, lop, hip = _acc_multiclass(y, s, C, w, rep, mask, ignore, cw, binmap,
+                                        p * n // P, (p + 1) * n // P,
+                                        parts[p], mparts[p], m2parts[p], sqparts[p])
+        oks[p] = okp
+        ranges[p, 0] = lop
+        ranges[p, 1] = hip
+
+
 def add_parts(flat, parts, ranges, C):
     """flat += parts[0] + parts[1] + ... in part order, cell by cell (only the
-    written ranges: adding +0.0 would change nothing)."""
+    written ranges: adding +0.0 would change nothing).  NumPy: one slice
+    addition per part over every class row (the same additions, in the same
+    order, as a loop; no compile)."""
     TB = flat.shape[0] // C
+    rows = flat.reshape(C, TB)
     for p in range(parts.shape[0]):
-        lo = ranges[p, 0]
-        hi = ranges[p, 1]
-        for c in range(C):
-            base = c * TB
-            for k in range(lo, hi + 1):
-                flat[base + k] += parts[p, base + k]
+        lo = int(ranges[p, 0])
+        hi = int(ranges[p, 1])
+        if hi >= lo:
+            rows[:, lo:hi + 1] += parts[p].reshape(C, TB)[:, lo:hi + 1]
 
 
 # -------------------------------------------------------------------- results
