@@ -78,8 +78,36 @@ def _cpu(module):
 
 # ================================================================ calibration
 
-def _calibration_case(rng, task):
-    """Random (y_true, y_prob, kwargs) of the forms ``task`` accepts."""
+# Labels of the forms below: int64, narrow signed, unsigned (bool in binary
+# forms: read as uint8), float (NaN and fractions); other integer and float
+# dtypes are read as one of these classes.
+_LABELS = (np.int64, np.int8, np.uint8, np.float64)
+
+
+def _l8_forms():
+    """Eight argument forms (label dtype, score dtype, weights?, mask?,
+    ignore_index?, a fifth option) in which each pair of the five options
+    takes all four combinations (the rows of an L8 orthogonal array) and each
+    label class meets both score dtypes.  A kernel compiles once per distinct
+    form (seconds cold), so random cases draw their form from these instead
+    of drawing every option independently (tens of compiles per kernel).
+    ignore_index -100 needs signed labels: the uint8 rows have a == c."""
+    forms = []
+    for r in range(8):
+        a, b, c = r & 1, r >> 1 & 1, r >> 2 & 1
+        forms.append((_LABELS[(r + (r >> 2)) % 4], (np.float32, np.float64)[a],
+                      bool(b), bool(c), bool(a ^ c), bool(a ^ b)))
+    return forms
+
+
+_FORMS = _l8_forms()
+
+
+def _calibration_case(rng, task, form=None):
+    """Random (y_true, y_prob, kwargs) of the forms ``task`` accepts, in one
+    of ``_FORMS`` (``form``: its index; None: a random one)."""
+    form = int(rng.integers(len(_FORMS))) if form is None else form
+    ydt, pdt, has_w, has_mask, has_ignore, _ = _FORMS[form]
     n, T, K = int(rng.integers(1, 60)), int(rng.integers(1, 4)), int(rng.integers(2, 6))
     shape = (n, T) if rng.random() < 0.6 else (n,)
     if task == "binary":
@@ -87,40 +115,42 @@ def _calibration_case(rng, task):
         p = rng.random(shape)
         if rng.random() < 0.2:  # a two-unit output S + (2,)
             p = np.stack([1 - p, p], axis=-1)
+        if ydt == np.uint8 and rng.random() < 0.5:
+            ydt = bool
     else:
         y = rng.integers(0, K, shape)
         p = rng.random(shape + (K,))
         p /= p.sum(-1, keepdims=True)
     if rng.random() < 0.2:
         p = np.round(p * 4) / 4  # ties and exact bin edges
-    if rng.random() < 0.3:
-        p = p.astype(np.float32)
-    if rng.random() < 0.4:
-        y = y.astype(rng.choice([np.int8, np.int16, np.int32, np.uint8, np.float32,
-                                 np.float64] + ([bool] if task == "binary" else [])))
+    p = p.astype(pdt)
     kw = {"task": task, "n_bins": int(rng.integers(1, 16)),
           "strategy": str(rng.choice(["uniform", "quantile"]))}
-    if rng.random() < 0.4:
+    if has_w:
         wshape = shape[:1] if rng.random() < 0.5 else shape
         kw["sample_weight"] = rng.random(wshape) * (rng.random(wshape) < 0.9)
-    if rng.random() < 0.3:
+    if has_mask:
         kw["mask"] = rng.random(shape) < 0.7
-    if rng.random() < 0.2:
-        y = y.astype(np.int64)
+    if has_ignore:
         y[rng.random(shape) < 0.2] = -100
         kw["ignore_index"] = -100
-    return y, p, kw
+    return y.astype(ydt), p, kw
 
 
 def _spoil(rng, y, p, kw):
-    """One bad value: a probability, a label or a weight."""
+    """One bad value: a probability, a label (NaN and fractions only in float
+    labels, out-of-range ids in all) or a weight."""
     what = rng.integers(0, 3)
     if what == 0:
         p = p.copy()
         p[tuple(rng.integers(0, s) for s in p.shape)] = rng.choice([np.nan, 1.5, -0.25])
     elif what == 1:
+        dt = np.uint8 if y.dtype == bool else y.dtype
+        bad = [7.0, 200.0 if dt == np.uint8 else -1.0] + (
+            [np.nan, 0.5] if dt.kind == "f" else [])
         y = y.astype(np.float64)
-        y[tuple(rng.integers(0, s) for s in y.shape)] = rng.choice([np.nan, 7.0, 0.5, -1.0])
+        y[tuple(rng.integers(0, s) for s in y.shape)] = rng.choice(bad)
+        y = y.astype(dt)
     elif "sample_weight" in kw:
         w = np.array(kw["sample_weight"], dtype=np.float64)
         w.flat[int(rng.integers(0, w.size))] = rng.choice([-1.0, np.nan, np.inf])
@@ -154,9 +184,9 @@ def test_calibration_error_state_parity():
 
     for _ in range(40):
         task = str(rng.choice(["binary", "multiclass"]))
-        batches, kw = [], {}
+        batches, kw, form = [], {}, int(rng.integers(len(_FORMS)))
         for _ in range(3):
-            y, p, kw = _calibration_case(rng, task)
+            y, p, kw = _calibration_case(rng, task, form)
             kw.pop("n_bins"), kw.pop("strategy"), kw.pop("task")
             batches.append((y, p))
         K = batches[0][1].shape[-1] if task == "multiclass" else None
@@ -170,13 +200,17 @@ def test_calibration_kernels_direct():
     """Twin vs kernel with several chunks per call (first bad token per chunk)."""
     rng = np.random.default_rng(4)
     cpu = _cpu("calibration")
-    for _ in range(60):
+    # (multiclass?, weights?, mask?): the rows of an L4 array, each pair of
+    # options in all four combinations; each row is one compile of each
+    # (threaded, several seconds cold) kernel, all eight would be twice that
+    forms = ((0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0))
+    for case in range(60):
         n, K, chunk = int(rng.integers(1, 300)), int(rng.integers(2, 5)), 64
-        multi = rng.random() < 0.5
+        multi, has_w, has_mask = forms[case % 4]
         yp = rng.random((n, K)) if multi else rng.random(n)
         yt = rng.integers(0, K if multi else 2, n).astype(np.int64)
-        w = rng.random(n) if rng.random() < 0.5 else None
-        mask = rng.random(n) < 0.8 if rng.random() < 0.4 else None
+        w = rng.random(n) if has_w else None
+        mask = rng.random(n) < 0.8 if has_mask else None
         for i in rng.integers(0, n, int(rng.integers(0, 4))):
             yp.reshape(n, -1)[i, 0] = np.nan
         Kk = K if multi else 2
@@ -252,31 +286,46 @@ def test_brier_kernels_direct():
 
 # ================================================================== weighting
 
+# Argument forms of the weighting kernels the parity test runs (label form,
+# weights, mask, ignore_index): each distinct tuple is one more compile of
+# up to three kernels, so the cases share these 14 instead of drawing every
+# label dtype with every option.  int64 ids take all four rows of an L4
+# array (each pair of options in all combinations); narrow signed, unsigned
+# (bool when there are two classes: read as uint8) and float ids (NaN,
+# fractions) none and all options; one-hot float32 and float64 rows.
+_WT_FORMS = ([("ids", np.int64, w, m, i) for w, m, i in
+              ((0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0))]
+             + [("ids", dt, w, w, w and dt != np.uint8) for dt in (np.int8, np.uint8, np.float64)
+                for w in (0, 1)]
+             + [("one-hot", dt, w, m, 0) for dt, w, m in
+                ((np.float32, 0, 1), (np.float32, 1, 0), (np.float64, 0, 0), (np.float64, 1, 1))])
+
+
 def _weighting_case(rng):
+    form, dt, has_w, has_mask, has_ignore = _WT_FORMS[int(rng.integers(len(_WT_FORMS)))]
     N, T, C = int(rng.integers(1, 30)), int(rng.integers(1, 20)), int(rng.integers(1, 7))
     kw = {}
-    if rng.random() < 0.25:  # one-hot rows (N, T, C)
-        y = np.eye(C)[rng.integers(0, C, (N, T))].astype(rng.choice([np.float32, np.float64]))
+    if form == "one-hot":  # one-hot rows (N, T, C)
+        y = np.eye(C)[rng.integers(0, C, (N, T))].astype(dt)
         if rng.random() < 0.15:
             y[tuple(rng.integers(0, s) for s in y.shape)] = rng.choice([np.nan, np.inf])
     else:
         y = rng.integers(0, C, (N, T) if rng.random() < 0.8 else (N,))
-        y = y.astype(rng.choice([np.int8, np.int16, np.int32, np.int64, np.uint8, np.float32,
-                                 np.float64, bool if C <= 2 else np.int64]))
-        if rng.random() < 0.3:
-            y = y.astype(np.int64)
+        if has_ignore:
             y[rng.random(y.shape) < 0.2] = -100
             kw["ignore_index"] = -100
-        if rng.random() < 0.15:
+        if rng.random() < 0.15:  # a bad label; NaN, fractions, inf only as float labels
             y = y.astype(np.float64)
-            y[tuple(rng.integers(0, s) for s in y.shape)] = rng.choice([np.nan, 0.5, 70.0, -3.0,
-                                                                        np.inf])
+            bad = [70.0, 200.0 if dt == np.uint8 else -3.0] + (
+                [np.nan, 0.5, np.inf] if dt == np.float64 else [])
+            y[tuple(rng.integers(0, s) for s in y.shape)] = rng.choice(bad)
+        y = y.astype(bool if dt == np.uint8 and C <= 2 and y.max() <= 1 else dt)
         if rng.random() < 0.3:
             kw["num_classes"] = C + int(rng.integers(0, 3))
     tshape = y.shape[:2] if y.ndim == 3 else y.shape
-    if rng.random() < 0.3:
+    if has_mask:
         kw["mask"] = rng.random(tshape) < 0.7
-    if rng.random() < 0.4:
+    if has_w:
         w = rng.random(tshape[:1] if rng.random() < 0.5 else tshape) * (rng.random() < 0.9)
         if rng.random() < 0.15:
             w.flat[int(rng.integers(0, w.size))] = rng.choice([-1.0, np.nan, np.inf])
@@ -325,8 +374,19 @@ def test_weighting_kernels_direct():
 
 # ============================================================== streaming AUC
 
+# Argument forms of the streaming-AUC parity cases: ``_FORMS`` (the fifth
+# option: class weights, not with multilabel) once for the indicator kernel
+# (binary and multilabel rows alternate) and once for the one-of-C kernel
+# (multiclass): 16 forms instead of about 60 compiles of the two kernels.
+_AUC_FORMS = [dict(task=tasks[r % len(tasks)], y=ydt, s=sdt, weights=w, mask=m,
+                   ignore=i, class_weight=cw)
+              for tasks in (("binary", "multilabel"), ("multiclass",))
+              for r, (ydt, sdt, w, m, i, cw) in enumerate(_FORMS)]
+
+
 def _auc_case(rng):
-    task = str(rng.choice(["binary", "multiclass", "multilabel"]))
+    form = _AUC_FORMS[int(rng.integers(len(_AUC_FORMS)))]
+    task, ydt = form["task"], form["y"]
     C = int(rng.integers(2, 5))
     ctor = dict(curve=str(rng.choice(["ROC", "PR"])), bins=int(2 ** rng.integers(8, 11)),
                 mode=str(rng.choice(["binned", "binned", "binned", "exact"])),
@@ -347,29 +407,28 @@ def _auc_case(rng):
             s = np.round(s * 4) / 4  # ties
         if rng.random() < 0.2 and ctor["scores"] == "any":
             s = (s - 0.5) * 40  # logits
-        if rng.random() < 0.3:
-            s = s.astype(np.float32)
-        if rng.random() < 0.2:
-            y = y.astype(rng.choice([np.float32, np.uint8, np.int8, np.float64]))
+        s = s.astype(form["s"])
         if rng.random() < 0.05:
             s[tuple(rng.integers(0, q) for q in s.shape)] = rng.choice([np.nan, np.inf])
-        if rng.random() < 0.05:
+        if form["ignore"]:
+            y = np.where(rng.random(y.shape) < 0.2, -100, y)
+        if rng.random() < 0.05:  # a bad label; NaN and fractions only as float labels
             y = y.astype(np.float64)
-            y[tuple(rng.integers(0, q) for q in y.shape)] = rng.choice([np.nan, 0.5, 7.0, -1.0])
-        batches.append((y, s))
+            bad = [7.0, 200.0 if ydt == np.uint8 else -1.0] + (
+                [np.nan, 0.5] if ydt == np.float64 else [])
+            y[tuple(rng.integers(0, q) for q in y.shape)] = rng.choice(bad)
+        batches.append((y.astype(ydt), s))
     kw = {}
-    if rng.random() < 0.3:
+    if form["mask"]:
         kw["mask"] = rng.random((N, T)) < 0.7
-    if rng.random() < 0.3:
+    if form["weights"]:
         w = rng.random((N,) if rng.random() < 0.5 else (N, T)) * (rng.random() < 0.9)
         if rng.random() < 0.1:
             w.flat[0] = rng.choice([-1.0, np.nan])
         kw["sample_weight"] = w
-    if rng.random() < 0.2:
+    if form["ignore"]:
         kw["ignore_index"] = -100
-        batches = [(np.where(rng.random(y.shape) < 0.2, -100, np.nan_to_num(y).astype(np.int64)),
-                    s) for y, s in batches]
-    if task != "multilabel" and rng.random() < 0.2:
+    if form["class_weight"] and task != "multilabel":
         kw["class_weight"] = rng.random(2 if task == "binary" else C) + 0.1
     return ctor, batches, kw
 
@@ -462,6 +521,44 @@ def test_keras_bridge_methods_unchanged():
                     bound=reader.error_bound(), bin_map=reader.bin_map, tables=tables)
 
     assert_same(bridge, close=("result", "bound"))
+
+
+# ============================================ label dtypes, NumPy tier only
+
+# Every label dtype on the NumPy tier (no compile; the parity tests above run
+# one dtype per class on both tiers): each gives what int64 labels give.
+_ALL_LABELS = (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+               np.uint64, np.float32, np.float64, bool)
+
+
+def _label_dtypes(K):
+    return [dt for dt in _ALL_LABELS if dt is not bool or K == 2]
+
+
+def test_every_label_dtype_on_the_numpy_tier():
+    rng = np.random.default_rng(14)
+    N, T = 30, 4
+    w, m = rng.random(N), rng.random((N, T)) < 0.8
+    for task, K in (("binary", 2), ("multiclass", 4)):
+        y = rng.integers(0, K, (N, T))
+        p = rng.random((N, T)) if K == 2 else rng.dirichlet(np.ones(K), (N, T))
+        s = np.round(p * 8) / 8  # ties
+
+        def calls(yy):
+            out = [f(yy, p, task=task, strategy=st, sample_weight=w, mask=m)
+                   for f in (expected_calibration_error, reliability_diagram)
+                   for st in ("uniform", "quantile")]
+            out.append(temporal_sample_weight(yy, "balanced", num_classes=K, mask=m,
+                                              sample_weight=w, return_class_weight=True))
+            for mode in ("binned", "exact"):
+                st = AUC("PR", mode=mode, task=task, num_classes=None if K == 2 else K)
+                st.update(yy, s, sample_weight=w, mask=m)
+                out.append((st.result(), st.state_dict()))
+            return out
+
+        want = calls(y)
+        for dt in _label_dtypes(K):
+            assert _equal(calls(y.astype(dt)), want), (task, dt)
 
 
 # ==================================================================== no numba
