@@ -22,6 +22,15 @@ from fastmetrics import keras as fk  # noqa: E402
 from fastmetrics import temporal_sample_weight  # noqa: E402
 
 
+def _fit(jit, model, *args, **kwargs):
+    """Train a little, so that the predictions mean something; not under
+    jit_compile=True, where the check runs evaluate's XLA-compiled step only:
+    it calls the same update_state as the training step, and every XLA
+    compile of a step costs seconds of the CI run."""
+    if jit != "true":
+        model.fit(*args, **kwargs)
+
+
 def _sequence(scenario, jit):
     # "mask": Embedding(mask_zero=True), no sample weights; "weights": temporal
     # sample weights (0 on padding), no Keras mask.  Not both at once: Keras
@@ -48,7 +57,7 @@ def _sequence(scenario, jit):
                fk.AUC(num_classes=C), fk.AUC("PR", num_classes=C, name="auc_pr")]
     model.compile("adam", "sparse_categorical_crossentropy", weighted_metrics=metrics,
                   jit_compile=(jit == "true") if jit != "auto" else "auto")
-    model.fit(X, y, sample_weight=fit_w, batch_size=16, epochs=2, verbose=0)
+    _fit(jit, model, X, y, sample_weight=fit_w, batch_size=16, epochs=2, verbose=0)
     res = model.evaluate(X, y, sample_weight=fit_w, batch_size=16, verbose=0,
                          return_dict=True)
     p = np.asarray(model.predict(X, batch_size=96, verbose=0), dtype=np.float64).reshape(-1, C)
@@ -94,7 +103,7 @@ def _binary(jit):
                fk.AUC(), fk.AUC("PR", name="auc_pr"), fk.BinaryCrossentropy()]
     model.compile("adam", "binary_crossentropy", weighted_metrics=metrics,
                   jit_compile=(jit == "true") if jit != "auto" else "auto")
-    model.fit(X, y, class_weight=cw, batch_size=32, epochs=2, verbose=0)
+    _fit(jit, model, X, y, class_weight=cw, batch_size=32, epochs=2, verbose=0)
     res = model.evaluate(X, y, sample_weight=w, batch_size=32, verbose=0, return_dict=True)
     p = np.asarray(model.predict(X, batch_size=600, verbose=0), dtype=np.float64).reshape(-1)
     yh = (p.astype(np.float32) > np.float32(0.5)).astype(int)
@@ -128,7 +137,7 @@ def _onehot(jit):
                fk.AUC(num_classes=C, average="weighted")]
     model.compile("adam", "categorical_crossentropy", weighted_metrics=metrics,
                   jit_compile=(jit == "true") if jit != "auto" else "auto")
-    model.fit(X, Y, sample_weight=w, batch_size=32, epochs=2, verbose=0)
+    _fit(jit, model, X, Y, sample_weight=w, batch_size=32, epochs=2, verbose=0)
     res = model.evaluate(X, Y, sample_weight=w, batch_size=32, verbose=0, return_dict=True)
     p = np.asarray(model.predict(X, batch_size=450, verbose=0), dtype=np.float64)
     ref = {
@@ -153,7 +162,7 @@ def _multilabel(jit):
                fk.AUC(task="multilabel", num_classes=L)]
     model.compile("adam", "binary_crossentropy", metrics=metrics,
                   jit_compile=(jit == "true") if jit != "auto" else "auto")
-    model.fit(X, Y, batch_size=32, epochs=2, verbose=0)
+    _fit(jit, model, X, Y, batch_size=32, epochs=2, verbose=0)
     res = model.evaluate(X, Y, batch_size=32, verbose=0, return_dict=True)
     p = np.asarray(model.predict(X, batch_size=400, verbose=0), dtype=np.float64)
     yh = (p.astype(np.float32) > np.float32(0.5)).astype(int)
