@@ -51,3 +51,20 @@ def test_a_forked_child_gets_its_own_pool(monkeypatch):
     assert _in_child(None) == 32  # the parent's pool exists now
     with multiprocessing.get_context("fork").Pool(2) as pool:
         assert pool.map(_in_child, [0, 1], chunksize=1) == [32, 32]
+
+
+def test_the_caller_does_not_wait_for_a_busy_worker(monkeypatch):
+    """With the only worker busy elsewhere, the caller runs every range
+    itself and returns: it waits for ranges, not for threads."""
+    monkeypatch.setattr(_threads, "n_threads", lambda: 2)
+    release = threading.Event()
+    _threads._workers(1).put(release.wait)  # occupy the worker
+    seen = np.zeros(8, dtype=np.int64)
+    who = np.zeros(8, dtype=np.int64)
+    caller = threading.Thread(target=_threads.over_chunks, args=(_record, 8, seen, who))
+    caller.start()
+    caller.join(timeout=30)
+    finished = not caller.is_alive()
+    release.set()
+    assert finished, "over_chunks waited for the busy worker"
+    assert (seen == 1).all() and (who == caller.ident).all()

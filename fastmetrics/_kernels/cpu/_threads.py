@@ -13,18 +13,18 @@ threads.
 
 import itertools
 import os
+import queue
 import threading
 import types
-from concurrent.futures import ThreadPoolExecutor
 
 import numba
 
 # ranges per thread: a little dynamic balance (chunks differ in cost where
 # tokens are masked) without many calls
 _RANGES_PER_THREAD = 2
-_pool = None
-_pool_key = None  # (process id, threads) the pool was made for
-_pool_lock = threading.Lock()
+_tasks = None      # the workers' queue
+_tasks_key = None  # (process id, workers) it was made for
+_tasks_lock = threading.Lock()
 
 
 def n_threads():
@@ -33,26 +33,42 @@ def n_threads():
     return max(1, numba.config.NUMBA_NUM_THREADS)
 
 
-def _executor(threads):
-    """The pool, made anew for a new thread count or in a forked child (a
-    child inherits the pool object but not its threads: tasks would wait
-    forever)."""
-    global _pool, _pool_key
-    key = (os.getpid(), threads)
-    with _pool_lock:
-        if _pool_key != key:
-            if _pool is not None and _pool_key[0] == key[0]:
-                _pool.shutdown(wait=False)
-            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="fastmetrics")
-            _pool_key = key
-        return _pool
+def _worker(tasks):
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        task()
+
+
+def _workers(n):
+    """The queue of ``n`` daemon worker threads, made anew for a new count or
+    in a forked child (a child inherits the queue but not the threads that
+    serve it)."""
+    global _tasks, _tasks_key
+    key = (os.getpid(), n)
+    with _tasks_lock:
+        if _tasks_key != key:
+            if _tasks is not None and _tasks_key[0] == key[0]:
+                for _ in range(_tasks_key[1]):
+                    _tasks.put(None)  # the old workers stop
+            _tasks = queue.SimpleQueue()
+            for _ in range(n):
+                threading.Thread(target=_worker, args=(_tasks,), daemon=True,
+                                 name="fastmetrics").start()
+            _tasks_key = key
+        return _tasks
 
 
 def over_chunks(kernel, n_chunks, *args):
     """Run ``kernel(c_lo, c_hi, *args)`` over ``[0, n_chunks)``: in the
     calling thread for one chunk (or one thread), else in contiguous ranges
-    taken in turn by the caller and ``threads - 1`` pool threads.  ``kernel``
-    must be ``nogil`` and write only the rows of its own chunks."""
+    taken in turn by the caller and ``threads - 1`` worker threads.
+    ``kernel`` must be ``nogil`` and write only the rows of its own chunks.
+
+    The caller returns when every range has run, without waiting for a
+    worker that took none (waking a thread costs 50-100 µs; a worker that
+    wakes late finds no range left)."""
     threads = min(n_threads(), n_chunks)
     if threads <= 1:
         kernel(0, n_chunks, *args)
@@ -60,18 +76,28 @@ def over_chunks(kernel, n_chunks, *args):
     ranges = min(n_chunks, threads * _RANGES_PER_THREAD)
     bounds = [n_chunks * i // ranges for i in range(ranges + 1)]
     tickets = itertools.count()  # next() is atomic under the GIL
+    finished = itertools.count(1)
+    all_done = threading.Event()
+    errors = []
 
     def work():
         for i in tickets:
             if i >= ranges:
                 return
-            kernel(bounds[i], bounds[i + 1], *args)
+            try:
+                kernel(bounds[i], bounds[i + 1], *args)
+            except BaseException as e:  # raised in the caller below
+                errors.append(e)
+            if next(finished) == ranges:
+                all_done.set()
 
-    pool = _executor(threads - 1)
-    futures = [pool.submit(work) for _ in range(threads - 1)]
+    tasks = _workers(threads - 1)
+    for _ in range(threads - 1):
+        tasks.put(work)
     work()
-    for f in futures:
-        f.result()
+    all_done.wait()
+    if errors:
+        raise errors[0]
 
 
 def parallel_twins(py_func, **options):
