@@ -68,3 +68,22 @@ def test_the_caller_does_not_wait_for_a_busy_worker(monkeypatch):
     release.set()
     assert finished, "over_chunks waited for the busy worker"
     assert (seen == 1).all() and (who == caller.ident).all()
+
+
+def test_a_late_worker_keeps_no_arrays_alive(monkeypatch):
+    """The caller may return before a worker wakes; the work the worker
+    then finds must not hold the call's arrays (bounded-memory slabs)."""
+    import gc
+    import weakref
+
+    monkeypatch.setattr(_threads, "n_threads", lambda: 2)
+    release = threading.Event()
+    _threads._workers(1).put(release.wait)  # the worker wakes only later
+    seen = np.zeros(8, dtype=np.int64)
+    ref = weakref.ref(seen)
+    _threads.over_chunks(_record, 8, seen, np.zeros(8, dtype=np.int64))
+    del seen
+    gc.collect()
+    alive = ref() is not None
+    release.set()
+    assert not alive, "a queued task kept the call's arrays"

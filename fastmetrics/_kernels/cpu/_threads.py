@@ -79,13 +79,16 @@ def over_chunks(kernel, n_chunks, *args):
     finished = itertools.count(1)
     all_done = threading.Event()
     errors = []
+    # the arrays, dropped when every range has run: a worker that wakes late
+    # holds ``work`` and must not keep a slab or a table alive
+    job = [kernel, args]
 
     def work():
         for i in tickets:
             if i >= ranges:
                 return
             try:
-                kernel(bounds[i], bounds[i + 1], *args)
+                job[0](bounds[i], bounds[i + 1], *job[1])
             except BaseException as e:  # raised in the caller below
                 errors.append(e)
             if next(finished) == ranges:
@@ -96,6 +99,7 @@ def over_chunks(kernel, n_chunks, *args):
         tasks.put(work)
     work()
     all_done.wait()
+    job.clear()
     if errors:
         raise errors[0]
 
