@@ -613,11 +613,11 @@ def _count_other_range(c_lo, c_hi, y, lo, hi, cnt):
 def _keeps(mode, has_prev, has_next, ppt, ppf, pt, pf, ct, cf):
     """drop_intermediate's rule for the point (pt, pf) between (ppt, ppf) and
     (ct, cf); the first and last points are always kept."""
-    if mode == 0 or not has_prev or not has_next:
-        return True
+    # ``|`` not ``or``: no branch to mispredict on a random keep / drop
+    end = (mode == 0) | (not has_prev) | (not has_next)
     if mode == 1:
-        return ((cf - pf) - (pf - ppf) != 0) or ((ct - pt) - (pt - ppt) != 0)
-    return (pt - ppt != 0) or (ct - pt != 0)
+        return end | ((cf - pf) - (pf - ppf) != 0) | ((ct - pt) - (pt - ppt) != 0)
+    return end | (pt - ppt != 0) | (ct - pt != 0)
 
 
 @njit(cache=True, inline="always")
@@ -700,66 +700,71 @@ def curve_rates(sk, sw, starts, mode, roc, tot, nd, first, raw, kmin, sign):
 @njit(cache=True, nogil=True)
 def _walk_range(j_lo, j_hi, sk, sw, starts, before, fst, lst, mode, out0, r1, r2, kk,
                 kmin, sign, dT, dF, roc, K, kept):
-    """Buckets ``j_lo..j_hi`` of :func:`curve_rates`: walks each bucket's
-    points from its top, writes its number of kept points into ``kept`` and,
-    where ``out0[j] >= 0``, its kept points into ``r1``, ``r2``, ``kk`` from
-    output slot ``out0[j]`` on.
-
-    Blocks of keys are first reduced to their points (branch-free compaction
-    into ``bt``/``bf``/``bk``); each point is then decided once its successor
-    is known.  The neighbours of a bucket's end points are the adjacent
-    buckets' end points (``lst`` of the bucket below, ``fst`` of the one
-    above).  (One function, no inlined walk: inlining costs compile time.)
-    """
+    """Buckets ``j_lo..j_hi`` of :func:`curve_rates`: writes each bucket's
+    number of kept points into ``kept`` and, where ``out0[j] >= 0``, its kept
+    points into ``r1``, ``r2``, ``kk`` from output slot ``out0[j]`` on.  The
+    neighbours of a bucket's end points are the adjacent buckets' end points
+    (``lst`` of the bucket below, ``fst`` of the one above)."""
     nb = starts.shape[0] - 1
     bt = np.empty(_BLOCK, dtype=np.float64)
     bf = np.empty(_BLOCK, dtype=np.float64)
     bk = np.empty(_BLOCK, dtype=sk.dtype)
     for j in range(j_lo, j_hi):
-        a = starts[j]
-        has_prev = j < nb - 1
-        ppt = lst[j + 1, 0] if has_prev else 0.0
-        ppf = lst[j + 1, 1] if has_prev else 0.0
-        has_next = j > 0
-        tp = 0.0
-        fp = 0.0
-        have_p = False
-        pt = 0.0
-        pf = 0.0
-        pk = sk[a]
-        n_kept = 0
-        out_pos = out0[j]
-        r = starts[j + 1] - 1
-        last = False
-        # the blocks' points and, last, the next bucket's first point: the
-        # point decision is compiled once
-        while not last:
-            if r >= a:
-                lo = max(a, r - _BLOCK + 1)
-                q, tp, fp = _block_points(sk, sw, r, lo, a, tp, fp, before[j, 0],
-                                          before[j, 1], bt, bf, bk, 0)
-                r = lo - 1
-            else:
-                bt[0] = fst[j - 1, 0] if has_next else 0.0
-                bf[0] = fst[j - 1, 1] if has_next else 0.0
-                q = 1
-                last = True
-            for t in range(q):
-                if have_p:
-                    keep = _keeps(mode, has_prev, has_next or not last, ppt, ppf, pt, pf,
-                                  bt[t], bf[t])
-                    if out_pos >= 0 and keep:
-                        _write_point(out_pos + n_kept, pt, pf, pk, r1, r2, kk, kmin, sign,
-                                     dT, dF, roc, K)
-                    n_kept += 1 if keep else 0
-                    has_prev = True
-                    ppt = pt
-                    ppf = pf
-                pt = bt[t]
-                pf = bf[t]
-                pk = bk[t]
-                have_p = True
-        kept[j] = n_kept
+        hp = j < nb - 1
+        hn = j > 0
+        kept[j] = _walk_bucket(
+            sk, sw, starts[j], starts[j + 1], before[j, 0], before[j, 1],
+            hp, lst[j + 1, 0] if hp else 0.0, lst[j + 1, 1] if hp else 0.0,
+            hn, fst[j - 1, 0] if hn else 0.0, fst[j - 1, 1] if hn else 0.0,
+            mode, out0[j], kept[j], r1, r2, kk, kmin, sign, dT, dF, roc, K, bt, bf, bk)
+
+
+@njit(cache=True)
+def _walk_bucket(sk, sw, a, b, tp0, fp0, has_prev, ppt, ppf, has_next, nt, nf,
+                 mode, out_pos, n_out, r1, r2, kk, kmin, sign, dT, dF, roc, K, bt, bf, bk):
+    """Walk one bucket's points from its top; count the kept ones and, when
+    ``out_pos >= 0``, write its ``n_out`` kept points (known from the count
+    pass) from output slot ``out_pos`` on.  Returns the number kept.
+
+    Blocks of keys are first reduced to their points (branch-free compaction
+    into ``bt``/``bf``/``bk``); each point is then decided once its successor
+    is known, the last one against the next bucket's first point
+    ``(nt, nf)``.  The writes are branch-free too: every point is written to
+    the next free slot and a dropped one is overwritten by the next point (a
+    branch on keep / drop, random on real scores, cost 2x)."""
+    tp = 0.0
+    fp = 0.0
+    have_p = False
+    pt = 0.0
+    pf = 0.0
+    pk = sk[a]
+    n_kept = 0
+    write = out_pos >= 0
+    lim = n_out if write else 0
+    r = b - 1
+    while r >= a:
+        lo = max(a, r - _BLOCK + 1)
+        q, tp, fp = _block_points(sk, sw, r, lo, a, tp, fp, tp0, fp0, bt, bf, bk, 0)
+        for t in range(q):
+            if have_p:
+                keep = _keeps(mode, has_prev, True, ppt, ppf, pt, pf, bt[t], bf[t])
+                if n_kept < lim:  # False only past the bucket's last kept point
+                    _write_point(out_pos + n_kept, pt, pf, pk, r1, r2, kk, kmin, sign,
+                                 dT, dF, roc, K)
+                n_kept += np.int64(keep)
+                has_prev = True
+                ppt = pt
+                ppf = pf
+            pt = bt[t]
+            pf = bf[t]
+            pk = bk[t]
+            have_p = True
+        r = lo - 1
+    if _keeps(mode, has_prev, has_next, ppt, ppf, pt, pf, nt, nf):
+        if write:
+            _write_point(out_pos + n_kept, pt, pf, pk, r1, r2, kk, kmin, sign, dT, dF, roc, K)
+        n_kept += 1
+    return n_kept
 
 
 def rows_close_to_one(p, rtol, atol):
