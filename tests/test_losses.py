@@ -726,6 +726,58 @@ def test_block_kernel_matches_scalar_kernel(from_logits):
         np.testing.assert_allclose(pa[:, :3].sum(0), pb[:, :3].sum(0), rtol=1e-12)
 
 
+@pytest.mark.parametrize("from_logits, xlogy", [(False, False), (True, False), (False, True)],
+                         ids=["probs", "logits", "xlogy-probs"])
+def test_one_hot_and_soft_kernels_agree_bit_for_bit(from_logits, xlogy):
+    """``dense_ce_chunks`` runs the one-hot kernel on chunks whose kept rows
+    are one-hot and the soft kernel on the rest (here: chunk 2 has one soft
+    row, chunk 3 a multi-hot masked row, the last chunk all-zero padding rows
+    under the mask).  Per-token losses and chunk sums equal, bit for bit,
+    the soft kernel's over every chunk, and the one-hot kernel did run."""
+    from fastmetrics._kernels.cpu import losses as ck
+    from fastmetrics._kernels.cpu._threads import over_chunks
+
+    rng = np.random.default_rng(21)
+    n, c, chunk = 5 * 1024 + 77, 7, 1024
+    x = (rng.standard_normal((n, c)) * 4).astype(np.float32)
+    yp = x if from_logits else np.exp(x) / np.exp(x).sum(1, keepdims=True)
+    yt = np.eye(c, dtype=np.float32)[rng.integers(0, c, n)]
+    mask = rng.random(n) < 0.9
+    yt[2 * 1024 + 300] = rng.dirichlet(np.ones(c))
+    yt[3 * 1024 + 5] = 1.0
+    mask[3 * 1024 + 5] = False
+    yt[5 * 1024:] = 0.0
+    mask[5 * 1024:] = False
+    w = rng.uniform(0, 2, n)
+    cw = rng.uniform(0.5, 2, c)
+    loss = (xlogy, from_logits, 0.0, 1e-7, 1 - 1e-7, 1e-6)
+    outs = []
+    parts = []
+    for split in (True, False):
+        out = np.full(n, np.nan)
+        opts = (True, cw, w, 1, True, mask, True, out, True)
+        if split:
+            part, bi, bc = ck.dense_ce_chunks(yt, yp, loss, opts, chunk, (0,) * c)
+        else:
+            nch = -(-n // chunk)
+            part = np.zeros((nch, 4))
+            bi = np.full(nch, -1, dtype=np.int64)
+            bc = np.zeros(nch, dtype=np.int64)
+            over_chunks(ck._soft_ce_range, nch, np.arange(nch), yt, yp, loss, opts, chunk,
+                        (0,) * c, part, bi, bc)
+        assert (bi == -1).all()
+        outs.append(out)
+        parts.append(part)
+    assert np.array_equal(outs[0], outs[1]) and np.array_equal(parts[0], parts[1])
+    assert parts[0][:, 2].sum() == mask.sum()
+    # the one-hot kernel took every chunk but the one with the kept soft row
+    nch = parts[0].shape[0]
+    soft = np.zeros(nch, dtype=bool)
+    over_chunks(ck._onehot_ce_range, nch, yt, yp, loss, opts, chunk, (0,) * c,
+                np.zeros((nch, 4)), np.full(nch, -1), np.zeros(nch, dtype=np.int64), soft)
+    assert soft.tolist() == [False, False, True, False, False, False]
+
+
 def test_read_only_mask_and_inputs():
     """Inputs handed over read-only (e.g. JAX callback arguments) work as the
     writable ones do."""

@@ -1053,34 +1053,55 @@ def dense_ce_chunks(yt, yp, loss, opts, chunk, ctup=None):
     within ``1e-8 + rtol`` of 1).  ``ctup`` (optional, a tuple of length C)
     makes C a compile-time constant.
 
-    Blocks of ``_BLOCK`` tokens.  Without label smoothing ``_onehot_targets``
-    first checks whether every kept row of the block is exactly one-hot
-    (vectorised across rows when C is static); then the block's loss is that
-    of the class ids: one logarithm per token (``_onehot_probs``, or
-    ``_sparse_rows`` from logits, as in ``sparse_chunks``).
-    Otherwise (soft or smoothed targets) ``_ce_soft_rows`` validates each
-    row, finds the class (argmax of the target row) and collects the
-    logarithm arguments of the nonzero targets.  The vectorised ``_vexp`` /
+    Two kernels, so that a call compiles only the one its targets need (the
+    two in one function compiled in 5.6 s).  Without label smoothing, and when
+    the first rows look one-hot, ``_onehot_ce_range`` runs first: blocks of
+    ``_BLOCK`` tokens whose kept rows ``_onehot_targets`` finds exactly
+    one-hot (vectorised across rows when C is static) cost one logarithm per
+    token (``_onehot_probs``, or ``_sparse_rows`` from logits, as in
+    ``sparse_chunks``); a chunk with any other block is left to
+    ``_soft_ce_range``, which takes every row as a target distribution:
+    ``_ce_soft_rows`` validates each row, finds the class (argmax of the
+    target row) and collects the logarithm arguments of the nonzero targets
+    (an exactly one-hot row gives one term: the same loss, bit for bit, as
+    the one-hot kernel's).  The vectorised ``_vexp`` /
     ``_vlog`` then run over the block and the per-token losses are assembled
     (``_soft_prob_losses`` for soft targets from probabilities).  Either way
     the sums are accumulated in 4 fixed lanes.
     """
     n_chunks, part, bad_index, bad_code = _chunk_outputs(yp.shape[0], chunk, 4)
-    over_chunks(_dense_ce_range, n_chunks, yt, yp, loss, opts, chunk, ctup, part, bad_index,
-                bad_code)
+    if loss[2] == 0.0 and _looks_onehot(yt[:_BLOCK]):
+        soft = np.zeros(n_chunks, dtype=np.bool_)
+        over_chunks(_onehot_ce_range, n_chunks, yt, yp, loss, opts, chunk, ctup, part, bad_index,
+                    bad_code, soft)
+        sel = np.flatnonzero(soft)
+    else:
+        sel = np.arange(n_chunks)
+    if sel.shape[0]:
+        over_chunks(_soft_ce_range, sel.shape[0], sel, yt, yp, loss, opts, chunk, ctup, part,
+                    bad_index, bad_code)
     return part, bad_index, bad_code
 
 
+def _looks_onehot(rows):
+    """Whether target rows (the first block) are 0 / 1 with at most one 1
+    (all-zero rows: padding): a guess of the kernel to try first, never a
+    decision about a result (both kernels give the same losses)."""
+    return bool(((rows == 0) | (rows == 1)).all() and (rows.sum(axis=1) <= 1).all())
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
-def _dense_ce_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_index, bad_code):
-    """Chunks ``[c_lo, c_hi)`` of :func:`dense_ce_chunks`, into their rows."""
+def _onehot_ce_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_index, bad_code,
+                     soft):
+    """Chunks ``[c_lo, c_hi)`` of :func:`dense_ce_chunks` whose kept target
+    rows are all exactly one-hot, into their rows; a chunk with another row
+    is left as it is, ``soft[c]`` set."""
     xlogy, from_logits, ls, lo, hi, rtol = loss
     has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
     n = yp.shape[0]
     C = yp.shape[1]
     B = _BLOCK
     tol = 1e-8 + rtol
-    setting = (xlogy, from_logits, ls, ls / C, lo, hi, tol)
     flat_t = yt.reshape(-1)
     flat_p = yp.reshape(-1)
     weighted = has_w or has_cw or has_mask
@@ -1091,30 +1112,84 @@ def _dense_ce_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_index
         wl = _LANES0
         cnt = 0
         nbad_sum = 0
-        # per token: classes, the row terms of the loss, exp buffers (logits)
         u, lg, base, wts, tb, keepb, eb, eo, ei = _block_buffers(B, B * C if from_logits else 0)
         tbx = np.empty(B, dtype=np.int64)
-        zsum = np.empty(B, dtype=np.float64)
-        rows = (tb, base, zsum, u, eb)
-        terms = _term_buffers(B * C)
-        args, dens, zz, tok, lgc, ybuf, ibuf, kbuf = terms
+        args = np.empty(B, dtype=np.float64)
+        ybuf, ibuf, kbuf = _vlog_scratch(B)
+        failed = False
         for b0 in range(start, end, B):
             mb = min(B, end - b0)
             if has_mask:
                 keepb = mask[b0:b0 + mb]
-            fast = False
-            if ls == 0.0:
-                fast = _onehot_targets(flat_t[b0 * C:(b0 + mb) * C], keepb, mb, C, ctup, tb)
+            if not _onehot_targets(flat_t[b0 * C:(b0 + mb) * C], keepb, mb, C, ctup, tb):
+                soft[c] = True
+                failed = True
+                break
             pblk = flat_p[b0 * C:(b0 + mb) * C]
-            ne = 0
             nb = 0
-            if fast and from_logits:
+            if from_logits:
                 # one-hot from logits = the sparse loss of the classes tb
                 ok = _sparse_rows(pblk, tb, keepb, mb, C, ctup, True, lo, hi, u, base, eb, tbx)
-            elif fast:
-                ok, nb = _onehot_probs(pblk, keepb, mb, C, ctup, xlogy, lo, hi, tol, tb, args)
             else:
-                ok, nb, ne = _ce_soft_rows(yt, yp, b0, keepb, mb, setting, rows, terms)
+                ok, nb = _onehot_probs(pblk, keepb, mb, C, ctup, xlogy, lo, hi, tol, tb, args)
+            nbad_sum += nb
+            okw, nk, g, r = _block_weights(opts, g, r, tb, keepb, wts, mb, weighted)
+            cnt += nk
+            if not (ok and okw):
+                bi, bc = _dense_first_bad(yt, yp, from_logits, xlogy, opts, b0, b0 + mb)
+                if bi >= 0:
+                    _mark_bad(bad_index, bad_code, c, bi, bc)
+                    failed = True
+                    break
+            if from_logits:
+                _vexp(eb, mb * (C - 1), eo, ei)
+                _row_sums(eo, mb, C, ctup, u)
+                _vlog(u, mb, lg, ybuf, ibuf, kbuf, True)
+                for j in range(mb):
+                    lg[j] = wts[j] * (base[j] + lg[j])
+            else:
+                _vlog(args, mb, u, ybuf, ibuf, kbuf, False)
+                for j in range(mb):
+                    lg[j] = wts[j] * (0.0 - u[j])
+            sl = _lanes_add(sl, lg, mb)
+            wl = _lanes_add(wl, wts, mb)
+            _store_block(out, has_out, b0, lg, mb)
+        if not failed:
+            _store_sums(part, c, sl, wl, cnt)
+            part[c, 3] = nbad_sum
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _soft_ce_range(k_lo, k_hi, sel, yt, yp, loss, opts, chunk, ctup, part, bad_index,
+                   bad_code):
+    """Chunks ``sel[k_lo:k_hi]`` of :func:`dense_ce_chunks`, every target row
+    taken as a distribution, into their rows."""
+    xlogy, from_logits, ls, lo, hi, rtol = loss
+    has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
+    n = yp.shape[0]
+    C = yp.shape[1]
+    B = _BLOCK
+    setting = (xlogy, from_logits, ls, ls / C, lo, hi, 1e-8 + rtol)
+    weighted = has_w or has_cw or has_mask
+    for k in range(k_lo, k_hi):
+        c = sel[k]
+        start, end = _chunk_span(c, chunk, n)
+        g, r = _weight_pos(start, rep)
+        sl = _LANES0
+        wl = _LANES0
+        cnt = 0
+        nbad_sum = 0
+        # per token: classes, the row terms of the loss, exp buffers (logits)
+        u, lg, base, wts, tb, keepb, eb, eo, ei = _block_buffers(B, B * C if from_logits else 0)
+        zsum = np.empty(B, dtype=np.float64)
+        rows = (tb, base, zsum, u, eb)
+        terms = _term_buffers(B * C)
+        ybuf, ibuf, kbuf = terms[5:]
+        for b0 in range(start, end, B):
+            mb = min(B, end - b0)
+            if has_mask:
+                keepb = mask[b0:b0 + mb]
+            ok, nb, ne = _ce_soft_rows(yt, yp, b0, keepb, mb, setting, rows, terms)
             nbad_sum += nb
             okw, nk, g, r = _block_weights(opts, g, r, tb, keepb, wts, mb, weighted)
             cnt += nk
@@ -1128,16 +1203,8 @@ def _dense_ce_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_index
                 _vexp(eb, mb * (C - 1), eo, ei)
                 _row_sums(eo, mb, C, ctup, u)
                 _vlog(u, mb, lg, ybuf, ibuf, kbuf, True)
-                if fast:
-                    for j in range(mb):
-                        lg[j] = wts[j] * (base[j] + lg[j])
-                else:
-                    for j in range(mb):
-                        lg[j] = wts[j] * (base[j] + zsum[j] * lg[j])
-            elif fast:
-                _vlog(args, mb, lgc, ybuf, ibuf, kbuf, False)
                 for j in range(mb):
-                    lg[j] = wts[j] * (0.0 - lgc[j])
+                    lg[j] = wts[j] * (base[j] + zsum[j] * lg[j])
             else:
                 _soft_prob_losses(terms, ne, mb, lo, hi, wts, lg)
             sl = _lanes_add(sl, lg, mb)
