@@ -61,6 +61,8 @@ CALLS = {
                 "fm.roc_auc_score(y7, flat, multi_class='ovr')"),
     "sce_seq": ("sparse_categorical_crossentropy on (N, T, 7) + mask",
                 "fm.sparse_categorical_crossentropy(ys, probs, mask=mask)"),
+    "cce_seq": ("categorical_crossentropy on (N, T, 7) one-hot float32 + float32 probs",
+                "fm.categorical_crossentropy(onehot, probs)"),
     "bce": ("binary_crossentropy, float32",
             "fm.binary_crossentropy(yb.astype(np.float32), s32)"),
     "log_loss": ("log_loss, (n, 7) float32 probabilities",
@@ -95,6 +97,7 @@ def _inputs(n):
         "s32": s64.astype(np.float32), "ys": y7.reshape(N, T), "probs": flat.reshape(N, T, 7),
         "mask": np.arange(T) < rng.integers(T // 2, T + 1, N)[:, None],
         "wt": rng.uniform(0.5, 1.5, (N, T)),
+        "onehot": np.eye(7, dtype=np.float32)[y7].reshape(N, T, 7),
     }
 
 

@@ -774,7 +774,7 @@ def test_one_hot_and_soft_kernels_agree_bit_for_bit(from_logits, xlogy):
     nch = parts[0].shape[0]
     soft = np.zeros(nch, dtype=bool)
     over_chunks(ck._onehot_ce_range, nch, yt, yp, loss, opts, chunk, (0,) * c,
-                np.zeros((nch, 4)), np.full(nch, -1), np.zeros(nch, dtype=np.int64), soft)
+                True if from_logits else None, np.zeros((nch, 4)), np.full(nch, -1), np.zeros(nch, dtype=np.int64), soft)
     assert soft.tolist() == [False, False, True, False, False, False]
 
 

@@ -407,7 +407,7 @@ def _binary_loss(yt, yp, i, loss):
 # sparse categorical cross-entropy
 # --------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
-def _sparse_rows(blk, ytb, keepb, m, C, ctup, from_logits, lo, hi, u, base, eb, tb):
+def _sparse_rows(blk, ytb, keepb, m, C, ctup, logit, lo, hi, u, base, eb, tb):
     """Reduce a block of m rows of C scores (flat ``blk``) for the sparse loss.
 
     Writes ``u[j]`` (argument of log1p; 0 for dropped tokens), ``base[j]``
@@ -418,7 +418,9 @@ def _sparse_rows(blk, ytb, keepb, m, C, ctup, from_logits, lo, hi, u, base, eb, 
     With ``ctup`` a tuple, ``C = len(ctup)`` is a compile-time constant: the
     row loop unrolls and the block loop vectorises across rows.  Returns
     whether every kept token was valid (a label in [0, C), finite scores,
-    probabilities in [0, 1]).
+    probabilities in [0, 1]).  ``logit``: None for probabilities, else
+    scores are logits (a type, not a value: the branch not taken is not
+    compiled).
     """
     if ctup is not None:
         CC = len(ctup)
@@ -435,7 +437,7 @@ def _sparse_rows(blk, ytb, keepb, m, C, ctup, from_logits, lo, hi, u, base, eb, 
         t = t if okt else np.int64(0)
         tb[j] = t
         row = j * CC
-        if from_logits:
+        if logit is not None:
             # one read of the row: max, argmax, x_t, finiteness; the first C - 1
             # scores are parked in eb (column q at eb[q * m + j]: stores and the
             # reloads below are contiguous across rows), the last one in xl
@@ -556,13 +558,15 @@ def sparse_chunks(yt, yp, loss, opts, chunk, ctup=None):
     fails validation is rescanned token by token for its first bad token.
     """
     n_chunks, part, bad_index, bad_code = _chunk_outputs(yp.shape[0], chunk, 3)
-    over_chunks(_sparse_range, n_chunks, yt, yp, loss, opts, chunk, ctup, part, bad_index,
-                bad_code)
+    # logits or probabilities as a type (None or True): each use compiles one path
+    over_chunks(_sparse_range, n_chunks, yt, yp, loss, opts, chunk, ctup,
+                True if loss[0] else None, part, bad_index, bad_code)
     return part, bad_index, bad_code
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _sparse_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_index, bad_code):
+def _sparse_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, logit, part, bad_index,
+                  bad_code):
     """Chunks ``[c_lo, c_hi)`` of :func:`sparse_chunks`, into their rows."""
     from_logits, lo, hi, ignore, has_ignore = loss
     has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
@@ -583,7 +587,7 @@ def _sparse_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_index, 
             mb = min(B, end - b0)
             keepb = _sparse_keep(keepb, yt, ignore, has_ignore, mask, has_mask, b0, mb)
             ok = _sparse_rows(flat[b0 * C:(b0 + mb) * C], yt[b0:b0 + mb], keepb, mb, C, ctup,
-                              from_logits, lo, hi, u, base, eb, tb)
+                              logit, lo, hi, u, base, eb, tb)
             okw, nk, g, r = _block_weights(opts, g, r, tb, keepb, wts, mb, weighted)
             cnt += nk
             if not (ok and okw):
@@ -591,7 +595,7 @@ def _sparse_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_index, 
                 if bi >= 0:
                     _mark_bad(bad_index, bad_code, c, bi, bc)
                     break
-            if from_logits:
+            if logit is not None:
                 _vexp(eb, mb * (C - 1), eo, ei)
                 _row_sums(eo, mb, C, ctup, u)
             _vlog(u, mb, lg, ybuf, ibuf, kbuf, True)
@@ -1072,8 +1076,8 @@ def dense_ce_chunks(yt, yp, loss, opts, chunk, ctup=None):
     n_chunks, part, bad_index, bad_code = _chunk_outputs(yp.shape[0], chunk, 4)
     if loss[2] == 0.0 and _looks_onehot(yt[:_BLOCK]):
         soft = np.zeros(n_chunks, dtype=np.bool_)
-        over_chunks(_onehot_ce_range, n_chunks, yt, yp, loss, opts, chunk, ctup, part, bad_index,
-                    bad_code, soft)
+        over_chunks(_onehot_ce_range, n_chunks, yt, yp, loss, opts, chunk, ctup,
+                    True if loss[1] else None, part, bad_index, bad_code, soft)
         sel = np.flatnonzero(soft)
     else:
         sel = np.arange(n_chunks)
@@ -1091,11 +1095,11 @@ def _looks_onehot(rows):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _onehot_ce_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_index, bad_code,
-                     soft):
+def _onehot_ce_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, logit, part, bad_index,
+                     bad_code, soft):
     """Chunks ``[c_lo, c_hi)`` of :func:`dense_ce_chunks` whose kept target
     rows are all exactly one-hot, into their rows; a chunk with another row
-    is left as it is, ``soft[c]`` set."""
+    is left as it is, ``soft[c]`` set.  ``logit`` as in ``_sparse_rows``."""
     xlogy, from_logits, ls, lo, hi, rtol = loss
     has_cw, cw, w, rep, has_w, mask, has_mask, out, has_out = opts
     n = yp.shape[0]
@@ -1127,9 +1131,9 @@ def _onehot_ce_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_inde
                 break
             pblk = flat_p[b0 * C:(b0 + mb) * C]
             nb = 0
-            if from_logits:
+            if logit is not None:
                 # one-hot from logits = the sparse loss of the classes tb
-                ok = _sparse_rows(pblk, tb, keepb, mb, C, ctup, True, lo, hi, u, base, eb, tbx)
+                ok = _sparse_rows(pblk, tb, keepb, mb, C, ctup, logit, lo, hi, u, base, eb, tbx)
             else:
                 ok, nb = _onehot_probs(pblk, keepb, mb, C, ctup, xlogy, lo, hi, tol, tb, args)
             nbad_sum += nb
@@ -1141,7 +1145,7 @@ def _onehot_ce_range(c_lo, c_hi, yt, yp, loss, opts, chunk, ctup, part, bad_inde
                     _mark_bad(bad_index, bad_code, c, bi, bc)
                     failed = True
                     break
-            if from_logits:
+            if logit is not None:
                 _vexp(eb, mb * (C - 1), eo, ei)
                 _row_sums(eo, mb, C, ctup, u)
                 _vlog(u, mb, lg, ybuf, ibuf, kbuf, True)
